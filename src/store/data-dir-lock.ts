@@ -14,6 +14,9 @@ export function lockDataDir(dir: string): DataDirLock {
   const lockDb = new Database(join(dir, "rnacos.lock"), { create: true });
   try {
     lockDb.run("PRAGMA busy_timeout = 0");
+    // The lock file holds nothing worth syncing; skipping fsync keeps start-up fast.
+    lockDb.run("PRAGMA synchronous = OFF");
+    lockDb.run("PRAGMA journal_mode = MEMORY");
     lockDb.run("PRAGMA locking_mode = EXCLUSIVE");
     lockDb.run("CREATE TABLE IF NOT EXISTS holder (pid INTEGER)");
     lockDb.run("BEGIN EXCLUSIVE");

@@ -1,5 +1,6 @@
 // Versioned schema changes, applied in order at start. A migration is never edited once released:
-// add a new one instead. Each runs in its own transaction together with its schema_version row.
+// add a new one instead. All pending migrations run in one transaction with their schema_version
+// rows: a start either reaches the newest schema or leaves the database as it was (and pays one fsync).
 import type { Database } from "bun:sqlite";
 
 export interface Migration {
@@ -17,21 +18,19 @@ export const MIGRATIONS: Migration[] = [
 ];
 
 export function applyMigrations(db: Database, migrations: Migration[] = MIGRATIONS): number[] {
-  db.run(`CREATE TABLE IF NOT EXISTS schema_version (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
-  const current = (db.query("SELECT max(version) AS v FROM schema_version").get() as { v: number | null }).v ?? 0;
   const newest = Math.max(0, ...migrations.map((m) => m.version));
-  if (current > newest) {
-    throw new Error(`database schema version ${current} is newer than this build knows (${newest}); run a newer rnacos`);
-  }
-  const applied: number[] = [];
-  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
+  return db.transaction(() => {
+    db.run(`CREATE TABLE IF NOT EXISTS schema_version (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
+    const current = (db.query("SELECT max(version) AS v FROM schema_version").get() as { v: number | null }).v ?? 0;
+    if (current > newest) {
+      throw new Error(`database schema version ${current} is newer than this build knows (${newest}); run a newer rnacos`);
+    }
+    const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+    for (const m of pending) {
       db.run(m.up);
       db.run("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)", [m.version, m.name, Date.now()]);
-    })();
-    applied.push(m.version);
-  }
-  return applied;
+    }
+    return pending.map((m) => m.version);
+  }).immediate();
 }

@@ -15,13 +15,19 @@ test("migrations apply in order once, and record their versions", () => {
   expect(versions.map((v) => v.version)).toEqual([...MIGRATIONS.map((m) => m.version), 1000, 1001]);
 });
 
-test("a failing migration leaves no trace of itself", () => {
+test("a failing migration leaves the database as it was, earlier pending ones included", () => {
   const db = new Database(":memory:");
   applyMigrations(db);
-  const bad: Migration[] = [...MIGRATIONS, { version: 2000, name: "bad", up: "CREATE TABLE ok (x); CREATE TABLE broken (" }];
+  const bad: Migration[] = [
+    ...MIGRATIONS,
+    { version: 2000, name: "fine", up: "CREATE TABLE fine (x)" },
+    { version: 2001, name: "bad", up: "CREATE TABLE ok (x); CREATE TABLE broken (" },
+  ];
   expect(() => applyMigrations(db, bad)).toThrow();
   const version = db.query("SELECT max(version) AS v FROM schema_version").get() as { v: number };
   expect(version.v).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
+  const tables = db.query("SELECT name FROM sqlite_master WHERE name IN ('fine', 'ok')").all();
+  expect(tables).toEqual([]);
 });
 
 test("a database from a newer build is refused", () => {
