@@ -11,6 +11,14 @@ import { openApiApp } from "./http/openapi/openapi-app.ts";
 import { consoleApp } from "./http/console/console-app.ts";
 import type { RequestLimits } from "./http/request-limits.ts";
 import { VERSION } from "./version.ts";
+import { StateMachine } from "./raft/state-machine.ts";
+import { DirectApply } from "./raft/direct-apply.ts";
+import type { ModuleContext, ServerModule } from "./server-module.ts";
+
+/** Every domain, in start order. */
+function buildModules(_ctx: ModuleContext): ServerModule[] {
+  return [];
+}
 
 export interface RunningServer {
   state: NodeState;
@@ -24,6 +32,18 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
   const store = openStoreOrExplain(settings.dataDir);
   if (store.migrated.length > 0) log.child("store").info("schema migrated", { versions: store.migrated.join(",") });
 
+  const stateMachine = new StateMachine(store.db);
+  const ctx: ModuleContext = {
+    settings,
+    log,
+    db: store.db,
+    stateMachine,
+    proposer: new DirectApply(stateMachine),
+    state,
+    now: Date.now,
+  };
+  const modules = buildModules(ctx);
+
   const limits: RequestLimits = {
     maxBodyBytes: settings.httpMaxBodySize,
     maxUrlLength: settings.httpMaxUrlLength,
@@ -34,7 +54,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
   try {
     const httpLog = log.child("http");
     servers.push(
-      listen(openApiApp({ state, limits, log: httpLog, plugins: [] }), {
+      listen(openApiApp({ state, limits, log: httpLog, plugins: modules.flatMap((m) => m.httpRoutes ?? []) }), {
         hostname: settings.sdkHost,
         port: settings.httpPort,
         setting: "RNACOS_HTTP_PORT",
@@ -42,7 +62,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
       }),
     );
     servers.push(
-      listen(consoleApp({ state, settings, limits, log: httpLog }), {
+      listen(consoleApp({ state, settings, limits, log: httpLog, plugins: modules.flatMap((m) => m.consoleRoutes ?? []) }), {
         hostname: settings.consoleHost,
         port: settings.httpConsolePort,
         setting: "RNACOS_HTTP_CONSOLE_PORT",
@@ -50,8 +70,10 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
       }),
     );
     reserved.push(reserveGrpcPort(settings));
+    for (const m of modules) await m.start?.();
   } catch (err) {
     for (const s of servers) s.stop(true);
+    for (const m of modules) m.stop?.();
     store.close();
     throw err;
   }
@@ -72,6 +94,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     (stopping ??= (async () => {
       state.markDraining();
       log.info("draining", { timeoutSecond: settings.shutdownTimeoutSecond });
+      for (const m of modules) await m.drain?.();
       for (const r of reserved) r.stop();
       const graceful = Promise.all(servers.map((s) => s.stop(false)));
       const finished = await Promise.race([graceful.then(() => true), sleep(settings.shutdownTimeoutSecond * 1000).then(() => false)]);
@@ -79,6 +102,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
         log.warn("in-flight requests did not finish in time; closing them", { timeoutSecond: settings.shutdownTimeoutSecond });
         await Promise.all(servers.map((s) => s.stop(true)));
       }
+      for (const m of [...modules].reverse()) m.stop?.();
       store.close();
       log.info("stopped");
     })());

@@ -15,6 +15,12 @@ export const MIGRATIONS: Migration[] = [
     name: "node metadata",
     up: `CREATE TABLE node_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;`,
   },
+  {
+    version: 2,
+    name: "state machine applied index",
+    up: `CREATE TABLE sm_applied (id INTEGER PRIMARY KEY CHECK (id = 1), applied_index INTEGER NOT NULL, applied_term INTEGER NOT NULL) STRICT;
+         INSERT INTO sm_applied (id, applied_index, applied_term) VALUES (1, 0, 0);`,
+  },
 ];
 
 export function applyMigrations(db: Database, migrations: Migration[] = MIGRATIONS): number[] {
