@@ -86,6 +86,8 @@ export class RaftNode implements Proposer, RaftInbound {
   private readyListeners: (() => void)[] = [];
   private isReady = false;
   private fullSync = true;
+  /** Transactions that wrote Raft state (one per Ready with something to persist); for tests and metrics. */
+  persistCount = 0;
 
   constructor(options: RaftNodeOptions) {
     this.opts = { tickMs: 50, electionTicks: 10, proposalTimeoutMs: 10_000, ...options };
@@ -231,10 +233,11 @@ export class RaftNode implements Proposer, RaftInbound {
 
     const committed = rd.committedEntries;
     const conf = committed.filter((e) => e.type === "confChange" && e.index > this.sm.applied.index);
-    const durable = rd.entries.length > 0 || (rd.hardState !== undefined && this.termOrVoteChanged(rd.hardState));
+    const durable = rd.mustSync;
     let outcomes = new Map<number, ApplyOutcome>();
     if (rd.entries.length > 0 || rd.hardState || committed.length > 0) {
       this.setSync(durable);
+      this.persistCount++;
       try {
         outcomes = this.sm.applyBatch(
           committed.map((e) => ({ index: e.index, term: e.term, data: e.type === "normal" ? e.data : null })),
@@ -264,11 +267,6 @@ export class RaftNode implements Proposer, RaftInbound {
     this.maybeCompact();
     this.checkReady();
     if (this.core.hasReady()) this.schedule();
-  }
-
-  private termOrVoteChanged(hs: { term: number; vote: number }): boolean {
-    const cur = this.raftLog.hardStateNow();
-    return hs.term !== cur.term || hs.vote !== cur.vote;
   }
 
   /** Entries and votes need an fsync before anyone hears of them; commit index and applies do not. */
@@ -511,7 +509,14 @@ export class RaftNode implements Proposer, RaftInbound {
         reject(unavailable("linearizable read not confirmed in time (no leader or no quorum)"));
       }, this.opts.proposalTimeoutMs);
       this.reads.set(key, { resolve, reject, timer });
-      this.core.readIndex(ctx);
+      try {
+        this.core.readIndex(ctx);
+      } catch (err) {
+        clearTimeout(timer);
+        this.reads.delete(key);
+        reject(err instanceof NotLeaderError ? unavailable("no leader known for a linearizable read; retry") : err);
+        return;
+      }
       this.schedule();
     });
     await this.waiters.wait(index, this.opts.proposalTimeoutMs, "linearizable read");
