@@ -397,14 +397,14 @@ class Call {
     this.stream.on("data", (chunk: Buffer) =>
       this.readMessages(chunk, (bytes) => {
         count++;
-        if (count > 1) throw new GrpcError(GrpcStatus.UNIMPLEMENTED, "unary method received more than one request message");
+        if (count > 1) throw new GrpcError(GrpcStatus.INTERNAL, "unary method received more than one request message");
         request = bytes;
       }),
     );
     this.stream.on("end", () => {
       if (this.finished) return;
       if (this.decoder.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");
-      if (request === undefined) return this.fail(GrpcStatus.UNIMPLEMENTED, "unary method received no request message");
+      if (request === undefined) return this.fail(GrpcStatus.INTERNAL, "unary method received no request message");
       void this.invokeUnary(method, request);
     });
   }
@@ -701,6 +701,7 @@ function respondHttpError(stream: ServerHttp2Stream, status: number, message: st
   });
   stream.end(message + "\n");
   stream.resume();
+  resetIfStillReading(stream);
 }
 
 function metadataOf(headers: IncomingHttpHeaders): Record<string, string> {

@@ -2,7 +2,7 @@
 // calls, pushes). Started by startGrpcTestServer() in test/integration/grpc/support/test-server-process.ts; options come as JSON in
 // GRPC_TEST_OPTIONS. Protocol:
 //   stdout "READY <port>" once listening, then one "EVENT <json>" line per connected/disconnected;
-//   stdin lines: "ready true|false", "drain" (answers "DRAINED"), "stop" (answers "STOPPED", exits).
+//   stdin lines: "ready true|false" (answers "ACK ready ..."), "drain" (answers "DRAINED"), "stop" (answers "STOPPED", exits).
 import { createInterface } from "node:readline";
 import type { AccessChecker } from "../../src/auth/access.ts";
 import { DomainError, type ErrorKind } from "../../src/errors.ts";
@@ -92,8 +92,10 @@ out(`READY ${grpc.port}`);
 
 for await (const line of createInterface({ input: process.stdin })) {
   const [cmd, arg] = line.trim().split(/\s+/);
-  if (cmd === "ready") ready = arg === "true";
-  else if (cmd === "drain") {
+  if (cmd === "ready") {
+    ready = arg === "true";
+    out(`ACK ready ${arg}`);
+  } else if (cmd === "drain") {
     await grpc.drain();
     out("DRAINED");
   } else if (cmd === "stop") {
