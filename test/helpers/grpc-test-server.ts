@@ -66,14 +66,15 @@ h.register("SlowRequest", async (req, ctx) => {
   });
   return { type: "SlowResponse", body: { waited: ms } };
 });
-/** Pushes `count` TestPushRequest to the caller's own connection and reports each outcome in order. */
+/** Pushes `count` TestPushRequest to the caller's connection (or `target`) and reports each outcome in order. */
 h.register("PushMeRequest", async (req, ctx) => {
   const count = Number(req.count ?? 1);
+  const target = typeof req.target === "string" ? req.target : ctx.connectionId;
   const options = { timeoutMs: req.timeoutMs as number | undefined, retries: req.retries as number | undefined };
   const started = Date.now();
   const results = await Promise.all(
     Array.from({ length: count }, (_, i) =>
-      grpc.push(ctx.connectionId, "TestPushRequest", { seq: i, data: req.data ?? null }, options).then(
+      grpc.push(target, "TestPushRequest", { seq: i, data: req.data ?? null }, options).then(
         (ack) => ({ ok: true, seq: i, ack }),
         (err: Error) => ({ ok: false, seq: i, reason: err instanceof PushError ? err.reason : "other", message: err.message }),
       ),
