@@ -178,6 +178,21 @@ export class RaftNode implements Proposer, RaftInbound {
     this.log.info("founded a one-member cluster", { nodeId: this.opts.id, addr: this.opts.addr });
   }
 
+  /** Joins an existing cluster through one of its members; only a node without Raft state may. */
+  async joinCluster(seed: string): Promise<void> {
+    if (!this.raftLog.isEmpty) {
+      const conf = this.raftLog.confNow();
+      throw invalid(
+        `this node already belongs to a cluster (voters ${conf.voters.join(",") || "none"}); to move it, start it with an empty data dir and RNACOS_RAFT_JOIN_ADDR=${seed}`,
+      );
+    }
+    const outcome = await this.transport
+      .membership(seed, { action: "join", nodeId: this.opts.id, addr: this.opts.addr }, 10_000)
+      .catch((err: Error) => ({ ok: false as const, message: `cannot reach ${seed}: ${err.message}`, leader: NONE }));
+    if (!outcome.ok) throw unavailable(`join refused: ${outcome.message}`);
+    this.log.info("added to the cluster as a learner; catching up", { via: seed });
+  }
+
   private async joinThroughSeed(): Promise<void> {
     let delay = 200;
     for (let attempt = 1; !this.stopped; attempt++) {
