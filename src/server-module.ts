@@ -1,0 +1,36 @@
+// How a domain plugs into the server: the composition root builds each module with the shared
+// context, mounts its routes and gRPC handlers, and runs its lifecycle hooks in order.
+import type { Database } from "bun:sqlite";
+import type { Settings } from "./cli/settings.ts";
+import type { Logger } from "./log.ts";
+import type { NodeState } from "./node-state.ts";
+import type { StateMachine } from "./raft/state-machine.ts";
+import type { Proposer } from "./raft/proposer.ts";
+import type { RoutePlugin } from "./http/openapi/openapi-app.ts";
+
+export interface ModuleContext {
+  settings: Settings;
+  log: Logger;
+  db: Database;
+  stateMachine: StateMachine;
+  proposer: Proposer;
+  state: NodeState;
+  /** Wall clock in ms; tests and the simulator may drive it. */
+  now: () => number;
+}
+
+export interface ServerModule {
+  name: string;
+  /** Routes on the SDK port (/nacos/...). */
+  httpRoutes?: RoutePlugin[];
+  /** Routes on the console port (/rnacos/api/console/...). */
+  consoleRoutes?: RoutePlugin[];
+  /** Registers gRPC request handlers and connection listeners on the bridge. */
+  registerGrpc?(grpc: unknown): void;
+  /** After the ports listen, before the node reports ready. */
+  start?(): void | Promise<void>;
+  /** On SIGTERM, after readiness turned 503 and before the ports close: end held requests early. */
+  drain?(): void | Promise<void>;
+  /** Last: stop timers. The database closes after every module stopped. */
+  stop?(): void;
+}

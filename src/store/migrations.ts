@@ -1,0 +1,42 @@
+// Versioned schema changes, applied in order at start. A migration is never edited once released:
+// add a new one instead. All pending migrations run in one transaction with their schema_version
+// rows: a start either reaches the newest schema or leaves the database as it was (and pays one fsync).
+import type { Database } from "bun:sqlite";
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "node metadata",
+    up: `CREATE TABLE node_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;`,
+  },
+  {
+    version: 2,
+    name: "state machine applied index",
+    up: `CREATE TABLE sm_applied (id INTEGER PRIMARY KEY CHECK (id = 1), applied_index INTEGER NOT NULL, applied_term INTEGER NOT NULL) STRICT;
+         INSERT INTO sm_applied (id, applied_index, applied_term) VALUES (1, 0, 0);`,
+  },
+];
+
+export function applyMigrations(db: Database, migrations: Migration[] = MIGRATIONS): number[] {
+  const newest = Math.max(0, ...migrations.map((m) => m.version));
+  return db.transaction(() => {
+    db.run(`CREATE TABLE IF NOT EXISTS schema_version (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
+    const current = (db.query("SELECT max(version) AS v FROM schema_version").get() as { v: number | null }).v ?? 0;
+    if (current > newest) {
+      throw new Error(`database schema version ${current} is newer than this build knows (${newest}); run a newer rnacos`);
+    }
+    const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+    for (const m of pending) {
+      db.run(m.up);
+      db.run("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)", [m.version, m.name, Date.now()]);
+    }
+    return pending.map((m) => m.version);
+  }).immediate();
+}

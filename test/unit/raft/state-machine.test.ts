@@ -1,0 +1,68 @@
+import { expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { applyMigrations } from "../../../src/store/migrations.ts";
+import { encodeCommand, StateMachine } from "../../../src/raft/state-machine.ts";
+import { conflict, DomainError } from "../../../src/errors.ts";
+
+function setup() {
+  const db = new Database(":memory:", { strict: true });
+  applyMigrations(db);
+  db.run("CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+  const sm = new StateMachine(db);
+  const seen: string[] = [];
+  sm.register<{ k: string; v: string; expect?: string }, string>("kv.put", {
+    apply(tx, p, ctx) {
+      const cur = tx.query("SELECT v FROM kv WHERE k = ?").get(p.k) as { v: string } | null;
+      tx.run("INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", [p.k, p.v]);
+      if (p.expect !== undefined && cur?.v !== p.expect) throw conflict(`expected ${p.expect}`);
+      ctx.afterCommit(() => seen.push(`${ctx.index}:${p.k}=${p.v}`));
+      return `ok@${ctx.index}`;
+    },
+  });
+  const entry = (index: number, payload: object) => ({ index, term: 1, data: encodeCommand({ type: "kv.put", payload }) });
+  return { db, sm, seen, entry };
+}
+
+test("a batch applies in order and records the applied index with it", () => {
+  const { db, sm, seen, entry } = setup();
+  const out = sm.applyBatch([entry(1, { k: "a", v: "1" }), { index: 2, term: 1, data: null }, entry(3, { k: "b", v: "2" })]);
+  expect(out.get(1)).toEqual({ ok: true, value: "ok@1" });
+  expect(out.has(2)).toBe(false);
+  expect(sm.applied).toEqual({ index: 3, term: 1 });
+  expect(seen).toEqual(["1:a=1", "3:b=2"]);
+  expect(db.query("SELECT applied_index AS i FROM sm_applied").get()).toEqual({ i: 3 });
+});
+
+test("entries at or below the applied index are never applied twice", () => {
+  const { db, sm, entry } = setup();
+  sm.applyBatch([entry(1, { k: "a", v: "1" })]);
+  const out = sm.applyBatch([entry(1, { k: "a", v: "again" }), entry(2, { k: "a", v: "2" })]);
+  expect(out.has(1)).toBe(false);
+  expect(db.query("SELECT v FROM kv WHERE k = 'a'").get()).toEqual({ v: "2" });
+});
+
+test("a refused command rolls back only its own writes and reports its DomainError", () => {
+  const { db, sm, seen, entry } = setup();
+  const out = sm.applyBatch([entry(1, { k: "a", v: "1" }), entry(2, { k: "a", v: "x", expect: "nope" }), entry(3, { k: "c", v: "3" })]);
+  const refused = out.get(2)!;
+  expect(refused.ok).toBe(false);
+  expect(!refused.ok && refused.error).toBeInstanceOf(DomainError);
+  expect(!refused.ok && refused.error.kind).toBe("conflict");
+  expect(db.query("SELECT k, v FROM kv ORDER BY k").all()).toEqual([{ k: "a", v: "1" }, { k: "c", v: "3" }]);
+  expect(seen).toEqual(["1:a=1", "3:c=3"]);
+  expect(sm.applied.index).toBe(3);
+});
+
+test("a failure outside a command rolls back the whole batch, applied index included", () => {
+  const { db, sm, entry } = setup();
+  expect(() => sm.applyBatch([entry(1, { k: "a", v: "1" })], () => { throw new Error("disk full"); })).toThrow("disk full");
+  expect(sm.applied.index).toBe(0);
+  expect(db.query("SELECT count(*) AS n FROM kv").get()).toEqual({ n: 0 });
+});
+
+test("unknown commands are refused, not fatal", () => {
+  const { sm } = setup();
+  const out = sm.applyBatch([{ index: 1, term: 1, data: encodeCommand({ type: "nope", payload: {} }) }]);
+  expect(out.get(1)?.ok).toBe(false);
+  expect(sm.applied.index).toBe(1);
+});
