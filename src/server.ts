@@ -14,6 +14,8 @@ import { VERSION } from "./version.ts";
 import { StateMachine } from "./raft/state-machine.ts";
 import { DirectApply } from "./raft/direct-apply.ts";
 import type { ModuleContext, ServerModule } from "./server-module.ts";
+import { createGrpcServer, type GrpcServer } from "./grpc/index.ts";
+import { allowAll } from "./auth/access.ts";
 
 /** Every domain, in start order. */
 function buildModules(_ctx: ModuleContext): ServerModule[] {
@@ -43,6 +45,8 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     now: Date.now,
   };
   const modules = buildModules(ctx);
+  const grpc = buildGrpc(settings, log, state);
+  for (const m of modules) m.registerGrpc?.(grpc);
 
   const limits: RequestLimits = {
     maxBodyBytes: settings.httpMaxBodySize,
@@ -50,7 +54,6 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     maxHeaderBytes: settings.httpMaxHeaderSize,
   };
   const servers: Server<unknown>[] = [];
-  const reserved: { stop(): void }[] = [];
   try {
     const httpLog = log.child("http");
     servers.push(
@@ -69,10 +72,11 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
         maxBodyBytes: limits.maxBodyBytes,
       }),
     );
-    reserved.push(reserveGrpcPort(settings));
+    await startGrpc(grpc, settings);
     for (const m of modules) await m.start?.();
   } catch (err) {
     for (const s of servers) s.stop(true);
+    await grpc.stop();
     for (const m of modules) m.stop?.();
     store.close();
     throw err;
@@ -95,12 +99,13 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
       state.markDraining();
       log.info("draining", { timeoutSecond: settings.shutdownTimeoutSecond });
       for (const m of modules) await m.drain?.();
-      for (const r of reserved) r.stop();
-      const graceful = Promise.all(servers.map((s) => s.stop(false)));
+      // gRPC clients get ConnectResetRequest and move to another node; bounded by the bridge's drain timeout
+      const grpcDrained = grpc.drain();
+      const graceful = Promise.all([grpcDrained, ...servers.map((s) => s.stop(false))]);
       const finished = await Promise.race([graceful.then(() => true), sleep(settings.shutdownTimeoutSecond * 1000).then(() => false)]);
       if (!finished) {
         log.warn("in-flight requests did not finish in time; closing them", { timeoutSecond: settings.shutdownTimeoutSecond });
-        await Promise.all(servers.map((s) => s.stop(true)));
+        await Promise.all([grpc.stop(), ...servers.map((s) => s.stop(true))]);
       }
       for (const m of [...modules].reverse()) m.stop?.();
       store.close();
@@ -119,20 +124,30 @@ function openStoreOrExplain(dir: string): Store {
   }
 }
 
-/** Holds the gRPC port so nothing else takes it; the gRPC bridge replaces this. */
-function reserveGrpcPort(settings: Settings): { stop(): void } {
+/** The Nacos 2.x gRPC bridge on RNACOS_GRPC_PORT; domains register their handlers through ServerModule.registerGrpc. */
+function buildGrpc(settings: Settings, log: Logger, state: NodeState): GrpcServer {
+  return createGrpcServer({
+    host: settings.sdkHost,
+    port: settings.grpcPort,
+    maxMessageBytes: settings.grpcMaxMessageSize,
+    maxConnections: settings.grpcMaxConnections,
+    detectionTimeoutMs: settings.grpcDetectionTimeoutSecond * 1000,
+    logDetection: settings.enableGrpcDetectionLog,
+    drainTimeoutMs: Math.min(3000, settings.shutdownTimeoutSecond * 1000),
+    log: log.child("grpc"),
+    access: allowAll,
+    isReady: () => state.ready,
+  });
+}
+
+async function startGrpc(grpc: GrpcServer, settings: Settings): Promise<void> {
   try {
-    const listener = Bun.listen({
-      hostname: settings.sdkHost,
-      port: settings.grpcPort,
-      socket: { open: (socket) => void socket.end(), data: () => {} },
-    });
-    return { stop: () => listener.stop(true) };
+    await grpc.start();
   } catch (err) {
     if ((err as { code?: string }).code === "EADDRINUSE") {
       throw new StartupError(`port ${settings.grpcPort} (RNACOS_GRPC_PORT) on ${settings.sdkHost} is already in use; stop the other process or set RNACOS_GRPC_PORT`);
     }
-    throw err;
+    throw new StartupError((err as Error).message);
   }
 }
 
