@@ -12,7 +12,9 @@ import { consoleApp } from "./http/console/console-app.ts";
 import type { RequestLimits } from "./http/request-limits.ts";
 import { VERSION } from "./version.ts";
 import { StateMachine } from "./raft/state-machine.ts";
-import { DirectApply } from "./raft/direct-apply.ts";
+import { RaftNode } from "./raft/node/raft-node.ts";
+import { GrpcTransport } from "./raft/transport/grpc-transport.ts";
+import { raftRoutes } from "./http/openapi/raft-routes.ts";
 import type { ModuleContext, ServerModule } from "./server-module.ts";
 import { createGrpcServer, type GrpcServer } from "./grpc/index.ts";
 import { allowAll } from "./auth/access.ts";
@@ -35,18 +37,24 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
   if (store.migrated.length > 0) log.child("store").info("schema migrated", { versions: store.migrated.join(",") });
 
   const stateMachine = new StateMachine(store.db);
-  const ctx: ModuleContext = {
-    settings,
-    log,
+  const grpc = buildGrpc(settings, log, state);
+  const raft = new RaftNode({
+    id: settings.raftNodeId,
+    addr: settings.raftNodeAddr,
+    dataDir: settings.dataDir,
     db: store.db,
     stateMachine,
-    proposer: new DirectApply(stateMachine),
-    state,
-    now: Date.now,
-  };
+    transport: new GrpcTransport({ selfId: settings.raftNodeId, selfAddr: settings.raftNodeAddr, token: settings.clusterToken, dataDir: settings.dataDir, log: log.child("cluster"), addMethod: (path, method) => grpc.addMethod(path, method) }),
+    log: log.child("raft"),
+    autoInit: settings.raftAutoInit,
+    joinAddr: settings.raftJoinAddr,
+    snapshotLogSize: settings.raftSnapshotLogSize,
+  });
+  const ctx: ModuleContext = { settings, log, db: store.db, stateMachine, proposer: raft, state, now: Date.now };
+  // Modules register their commands before Raft starts: entries committed before a restart replay at start.
   const modules = buildModules(ctx);
-  const grpc = buildGrpc(settings, log, state);
   for (const m of modules) m.registerGrpc?.(grpc);
+  raft.start();
 
   const limits: RequestLimits = {
     maxBodyBytes: settings.httpMaxBodySize,
@@ -57,7 +65,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
   try {
     const httpLog = log.child("http");
     servers.push(
-      listen(openApiApp({ state, limits, log: httpLog, plugins: modules.flatMap((m) => m.httpRoutes ?? []) }), {
+      listen(openApiApp({ state, limits, log: httpLog, plugins: [raftRoutes(raft, settings.clusterToken), ...modules.flatMap((m) => m.httpRoutes ?? [])] }), {
         hostname: settings.sdkHost,
         port: settings.httpPort,
         setting: "RNACOS_HTTP_PORT",
@@ -78,19 +86,24 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     for (const s of servers) s.stop(true);
     await grpc.stop();
     for (const m of modules) m.stop?.();
+    raft.stop();
     store.close();
     throw err;
   }
 
-  state.markReady();
-  log.info("rnacos ready", {
-    version: VERSION,
-    http: `${settings.sdkHost}:${settings.httpPort}`,
-    grpc: `${settings.sdkHost}:${settings.grpcPort}`,
-    console: `${settings.consoleHost}:${settings.httpConsolePort}`,
-    dataDir: settings.dataDir,
-    nodeId: settings.raftNodeId,
-    readyMs: Math.round(performance.now()),
+  if (!raft.ready) log.info("listening; not ready until this node has joined the cluster and caught up", { nodeId: settings.raftNodeId });
+  raft.onReady(() => {
+    if (state.phase !== "starting") return;
+    state.markReady();
+    log.info("rnacos ready", {
+      version: VERSION,
+      http: `${settings.sdkHost}:${settings.httpPort}`,
+      grpc: `${settings.sdkHost}:${settings.grpcPort}`,
+      console: `${settings.consoleHost}:${settings.httpConsolePort}`,
+      dataDir: settings.dataDir,
+      nodeId: settings.raftNodeId,
+      readyMs: Math.round(performance.now()),
+    });
   });
 
   let stopping: Promise<void> | undefined;
@@ -108,6 +121,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
         await Promise.all([grpc.stop(), ...servers.map((s) => s.stop(true))]);
       }
       for (const m of [...modules].reverse()) m.stop?.();
+      raft.stop();
       store.close();
       log.info("stopped");
     })());

@@ -295,9 +295,9 @@ export class RaftNode implements Proposer, RaftInbound {
     const before = this.soft;
     this.soft = s;
     if (s.role !== before.role || s.leader !== before.leader) {
+      // The core itself logs "became leader"; followers' view of the leader is logged here.
       const term = this.core.status().term;
-      if (s.role === "leader") this.log.info("became leader", { term });
-      else if (s.leader !== NONE && s.leader !== before.leader) this.log.info("following leader", { leader: s.leader, term });
+      if (s.role !== "leader" && s.leader !== NONE && s.leader !== before.leader) this.log.info("following leader", { leader: s.leader, term });
       else if (s.leader === NONE && before.leader !== NONE) this.log.info("lost the leader; electing", { term });
     }
     if (s.leader !== NONE) for (const w of this.leaderWaiters.splice(0)) w();
@@ -604,12 +604,13 @@ export class RaftNode implements Proposer, RaftInbound {
     await this.proposals.add(placed.index, placed.term, this.opts.proposalTimeoutMs);
   }
 
+  /** A learner that holds at least our snapshot point and is within a few entries of the commit index. */
   private promoteCaughtUpLearners(): void {
     const status = this.core.status();
     if (!status.progress) return;
     for (const learner of status.conf.learners) {
       const p = status.progress.get(learner);
-      if (!p || p.match + 100 < status.commit) continue;
+      if (!p || p.match < status.firstIndex - 1 || p.match === 0 || status.commit - p.match > 100) continue;
       this.log.info("learner caught up; promoting to voter", { nodeId: learner, match: p.match, commit: status.commit });
       void this.changeMembershipAsLeader({ action: "promote", nodeId: learner }).catch((err: Error) =>
         this.log.debug("promotion deferred", { nodeId: learner, reason: err.message }),

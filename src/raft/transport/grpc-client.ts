@@ -26,6 +26,8 @@ export class GrpcPeerClient {
   constructor(
     readonly addr: string,
     private readonly token: string,
+    /** Sent with every call (who is calling). */
+    private readonly identity: Record<string, string> = {},
   ) {}
 
   /** The live connection, opening one if needed; throws while backing off after failures. */
@@ -62,6 +64,7 @@ export class GrpcPeerClient {
       "content-type": "application/grpc",
       te: "trailers",
     };
+    Object.assign(headers, this.identity);
     if (this.token) headers[TOKEN_HEADER] = this.token;
     if (timeoutMs !== undefined) headers["grpc-timeout"] = `${Math.max(1, Math.ceil(timeoutMs))}m`;
     return this.connection().request(headers);

@@ -32,11 +32,16 @@ export const CLUSTER_PATHS = {
   membership: `${SERVICE}/Membership`,
 } as const;
 
+const NODE_ID_HEADER = "rnacos-node-id";
+const NODE_ADDR_HEADER = "rnacos-node-addr";
 const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
 /** Bytes a peer stream may hold unsent before messages to that peer are dropped (Raft resends). */
 const STREAM_HIGH_WATER = 8 * 1024 * 1024;
 
 export interface GrpcTransportOptions {
+  /** This node, announced on every stream so a peer that does not know us yet (a joiner) can answer. */
+  selfId: NodeId;
+  selfAddr: string;
   token: string;
   dataDir: string;
   log: Logger;
@@ -47,6 +52,8 @@ export interface GrpcTransportOptions {
 export class GrpcTransport implements RaftTransport {
   private inbound: RaftInbound | undefined;
   private peers = new Map<NodeId, string>();
+  /** Addresses announced by peers that are not (yet) in our membership table. */
+  private readonly announced = new Map<NodeId, string>();
   private readonly clients = new Map<string, GrpcPeerClient>();
   private readonly streams = new Map<NodeId, ClientHttp2Stream>();
 
@@ -68,14 +75,14 @@ export class GrpcTransport implements RaftTransport {
   private client(addr: string): GrpcPeerClient {
     let c = this.clients.get(addr);
     if (!c) {
-      c = new GrpcPeerClient(addr, this.opts.token);
+      c = new GrpcPeerClient(addr, this.opts.token, { [NODE_ID_HEADER]: String(this.opts.selfId), [NODE_ADDR_HEADER]: this.opts.selfAddr });
       this.clients.set(addr, c);
     }
     return c;
   }
 
   private clientFor(id: NodeId): GrpcPeerClient {
-    const addr = this.peers.get(id);
+    const addr = this.peers.get(id) ?? this.announced.get(id);
     if (!addr) throw new Error(`no address known for node ${id}`);
     return this.client(addr);
   }
@@ -172,6 +179,16 @@ export class GrpcTransport implements RaftTransport {
 
   // ------------------------------------------------------------ inbound (server side)
 
+  private noteAnnouncedPeer(call: CallContext): void {
+    const id = Number(call.metadata[NODE_ID_HEADER]);
+    const addr = call.metadata[NODE_ADDR_HEADER];
+    if (!Number.isSafeInteger(id) || id <= 0 || !addr || this.peers.has(id)) return;
+    if (this.announced.get(id) !== addr) {
+      this.announced.set(id, addr);
+      this.opts.log.debug("learned a peer address from its stream", { nodeId: id, addr });
+    }
+  }
+
   private authorize(call: CallContext): RaftInbound {
     const token = this.opts.token;
     if (token) {
@@ -199,6 +216,7 @@ export class GrpcTransport implements RaftTransport {
           stream.end((err as GrpcError).code, (err as Error).message);
           return { onMessage() {} };
         }
+        this.noteAnnouncedPeer(stream.call);
         return {
           onMessage: (batch: RaftBatch) => {
             try {
