@@ -111,6 +111,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     (stopping ??= (async () => {
       state.markDraining();
       log.info("draining", { timeoutSecond: settings.shutdownTimeoutSecond });
+      await raft.handOffLeadership(Math.min(2000, settings.shutdownTimeoutSecond * 1000));
       for (const m of modules) await m.drain?.();
       // gRPC clients get ConnectResetRequest and move to another node; bounded by the bridge's drain timeout
       const grpcDrained = grpc.drain();

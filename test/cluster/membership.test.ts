@@ -102,3 +102,16 @@ describe("a waiting node joins with rnacos cluster join, and leaves", () => {
     }
   }, 60_000);
 });
+
+describe("planned stop", () => {
+  test("SIGTERM of the leader hands leadership over before it exits", async () => {
+    const leader = await cluster.leader();
+    const server = cluster.node(leader).server!;
+    expect(await server.stop("SIGTERM")).toBe(0);
+    expect(server.output()).toContain("handing leadership over before stopping");
+    const next = await cluster.leader(3000);
+    expect(next).not.toBe(leader);
+    await cluster.startNode(leader);
+    await waitFor("the stopped leader rejoins", async () => ((await cluster.metrics(leader)).current_leader === next ? true : undefined), 15_000, 50);
+  }, 60_000);
+});

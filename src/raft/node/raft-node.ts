@@ -134,6 +134,23 @@ export class RaftNode implements Proposer, RaftInbound {
     this.checkReady();
   }
 
+  /**
+   * Before a planned stop: a leader hands leadership to its most caught-up voter so writes move on
+   * without waiting for an election timeout. Resolves when someone else leads, or after timeoutMs.
+   */
+  async handOffLeadership(timeoutMs: number): Promise<void> {
+    if (!this.isLeader) return;
+    const status = this.core.status();
+    const candidates = status.conf.voters.filter((v) => v !== this.opts.id);
+    if (candidates.length === 0 || !status.progress) return;
+    const target = candidates.reduce((best, v) => ((status.progress!.get(v)?.match ?? 0) > (status.progress!.get(best)?.match ?? 0) ? v : best));
+    this.log.info("handing leadership over before stopping", { to: target });
+    this.core.transferLeader(target);
+    this.schedule();
+    const deadline = Date.now() + timeoutMs;
+    while (this.isLeader && Date.now() < deadline) await Bun.sleep(10);
+  }
+
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
