@@ -131,7 +131,6 @@ interface SessionState {
   bufferedIn: number;
   /** Outgoing bytes queued in ServerStream send queues. */
   queuedOut: number;
-  streams: Set<ServerHttp2Stream>;
 }
 
 export class GrpcHttp2Server {
@@ -139,6 +138,7 @@ export class GrpcHttp2Server {
   private readonly sessions = new Map<ServerHttp2Session, SessionState>();
   private readonly server: http2.Http2Server;
   private refuseNew: Refusal | undefined;
+  private accepted = 0;
   private boundPort = 0;
   private listening = false;
 
@@ -163,15 +163,9 @@ export class GrpcHttp2Server {
     return this.boundPort;
   }
 
+  /** Open HTTP/2 connections that were accepted (refused ones are not counted). */
   get connectionCount(): number {
-    let n = 0;
-    for (const s of this.sessions.values()) if (!s.refusal) n++;
-    return n;
-  }
-
-  /** Accepted (not refused) connections. */
-  connections(): SessionInfo[] {
-    return [...this.sessions.values()].filter((s) => !s.refusal).map((s) => s.info);
+    return this.accepted;
   }
 
   /** From now on new connections get this status on every call (undefined to accept them again). */
@@ -254,8 +248,9 @@ export class GrpcHttp2Server {
     if (!refusal && this.connectionCount >= this.options.maxConnections) {
       refusal = { code: GrpcStatus.RESOURCE_EXHAUSTED, message: `too many connections: this server accepts at most ${this.options.maxConnections}` };
     }
-    const state: SessionState = { info, session, refusal, bufferedIn: 0, queuedOut: 0, streams: new Set() };
+    const state: SessionState = { info, session, refusal, bufferedIn: 0, queuedOut: 0 };
     this.sessions.set(session, state);
+    if (!refusal) this.accepted++;
     if (refusal) {
       this.options.log.warn("refusing gRPC connection", { remote: `${remoteAddress}:${remotePort}`, reason: refusal.message });
       // Answer the calls already on their way, then go away; never keep a refused connection for long.
@@ -266,6 +261,7 @@ export class GrpcHttp2Server {
       if (closed) return;
       closed = true;
       this.sessions.delete(session);
+      if (!refusal) this.accepted--;
       for (const listener of closeListeners.splice(0)) {
         try {
           listener();
@@ -323,8 +319,6 @@ export class GrpcHttp2Server {
       return;
     }
     const call = new Call(stream, state, path, metadataOf(headers), encoding, timeoutMs, this.options);
-    state.streams.add(stream);
-    stream.once("close", () => state.streams.delete(stream));
     if (method.kind === "unary") call.runUnary(method);
     else call.runBidi(method);
   }

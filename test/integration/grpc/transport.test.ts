@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import type { ClientHttp2Session } from "node:http2";
 import { gzipSync } from "node:zlib";
+import net from "node:net";
 import { NacosGrpcClient } from "../../helpers/grpc-client.ts";
 import { call, connect, grpcHeaders, nacosFrame, payloadsOf } from "./support/raw-http2.ts";
 import { startRealServer, type RealServer } from "./support/real-server.ts";
@@ -97,6 +98,21 @@ describe("gRPC over HTTP/2", () => {
   test("grpc-message is percent-encoded on the wire", async () => {
     const r = await call(raw, grpcHeaders("/x/100%"), [nacosFrame("X", {})]);
     expect(r.grpcMessage).toBe("unknown method /x/100%25");
+  });
+
+  test("bytes that are not HTTP/2 (an HTTP/1.1 request, garbage) get a GOAWAY; the server keeps serving", async () => {
+    for (const junk of ["GET / HTTP/1.1\r\nHost: x\r\n\r\n", "\x00\x01garbage"]) {
+      const reply = await new Promise<string>((resolve) => {
+        const socket = net.connect(server.grpcPort, "127.0.0.1", () => socket.write(junk));
+        let got = "";
+        socket.on("data", (d) => (got += d.toString("latin1")));
+        socket.on("close", () => resolve(got));
+        socket.on("error", () => resolve(got));
+      });
+      expect(reply).toContain("invalid connection preface");
+    }
+    const r = await call(raw, grpcHeaders("/Request/request"), [nacosFrame("ServerCheckRequest", {})]);
+    expect(r.grpcStatus).toBe(0);
   });
 });
 
