@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import type { ClientHttp2Session } from "node:http2";
 import { NacosGrpcClient } from "../../helpers/grpc-client.ts";
+import { decodePayload, encodePayload, makePayload } from "../../../src/grpc/payload.ts";
 import { call, collect, connect, grpcHeaders, nacosFrame, payloadsOf } from "./support/raw-http2.ts";
 import { startGrpcTestServer, type GrpcTestServer } from "./support/test-server-process.ts";
 
@@ -142,6 +143,42 @@ describe("deadlines and cancellation", () => {
       expect(e.reason).toContain("cancelled");
     } finally {
       session.destroy();
+    }
+  });
+});
+
+describe("extra methods on the same port (the cluster channel's way in)", () => {
+  const raw = (x: Buffer) => x;
+  const payload = (type: string) => Buffer.from(encodePayload(makePayload(type, { n: 1 })));
+  const typeOf = (b: Buffer) => decodePayload(b).metadata?.type;
+
+  test("a unary method added with addMethod is served; a GrpcError sets the status", async () => {
+    const c = new grpc.Client(server.address, grpc.credentials.createInsecure());
+    try {
+      const ok = await new Promise<Buffer>((resolve, reject) => c.makeUnaryRequest("/rnacos.test.Echo/Unary", raw, raw, payload("ping"), (e, r) => (e ? reject(e) : resolve(r!))));
+      expect(typeOf(ok)).toBe("echo:ping");
+      const err = await new Promise<grpc.ServiceError>((resolve) => c.makeUnaryRequest("/rnacos.test.Echo/Unary", raw, raw, payload("fail"), (e) => resolve(e!)));
+      expect(err.code).toBe(grpc.status.FAILED_PRECONDITION);
+      expect(err.details).toBe("asked to fail");
+    } finally {
+      c.close();
+    }
+  });
+
+  test("a bidi method added with addMethod streams both ways and ends with OK", async () => {
+    const c = new grpc.Client(server.address, grpc.credentials.createInsecure());
+    try {
+      const stream = c.makeBidiStreamRequest("/rnacos.test.Echo/Stream", raw, raw);
+      const got: string[] = [];
+      stream.on("data", (b: Buffer) => got.push(String(typeOf(b))));
+      const status = new Promise<grpc.StatusObject>((resolve) => stream.on("status", resolve));
+      stream.on("error", () => {});
+      for (const t of ["a", "b", "c"]) stream.write(payload(t));
+      stream.end();
+      expect((await status).code).toBe(grpc.status.OK);
+      expect(got).toEqual(["echo:a", "echo:b", "echo:c"]);
+    } finally {
+      c.close();
     }
   });
 });
