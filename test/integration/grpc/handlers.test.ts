@@ -1,12 +1,15 @@
 // What a domain handler sees and how its outcomes reach the SDK, with handlers that exist for tests
 // (test/helpers/grpc-test-server.ts) in a process of their own.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import type { ClientHttp2Session } from "node:http2";
 import { NacosGrpcClient } from "../../helpers/grpc-client.ts";
 import { decodePayload, encodePayload, makePayload } from "../../../src/grpc/payload.ts";
 import { call, collect, connect, grpcHeaders, nacosFrame, payloadsOf } from "./support/raw-http2.ts";
 import { startGrpcTestServer, type GrpcTestServer } from "./support/test-server-process.ts";
+
+// Tests here start processes and wait on the network; bun's default 5 s is too tight on a loaded machine.
+setDefaultTimeout(20_000);
 
 let server: GrpcTestServer;
 let client: NacosGrpcClient;

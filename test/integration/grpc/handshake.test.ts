@@ -1,8 +1,11 @@
 // The Nacos conversation every 2.x SDK starts with, against the real rnacos process: ServerCheckRequest,
 // bi-stream + ConnectionSetupRequest, HealthCheckRequest, and the bridge's own error answers.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { NacosGrpcClient } from "../../helpers/grpc-client.ts";
 import { literal, startRealServer, type RealServer } from "./support/real-server.ts";
+
+// Tests here start processes and wait on the network; bun's default 5 s is too tight on a loaded machine.
+setDefaultTimeout(20_000);
 
 let server: RealServer;
 let client: NacosGrpcClient;

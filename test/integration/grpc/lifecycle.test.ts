@@ -1,12 +1,15 @@
 // Connection lifetime against the real rnacos process (connection events observed in its log):
 // idle detection, abrupt disconnects, graceful drain on SIGTERM with ConnectResetRequest, and the
 // connection limit. stop() is checked on the bridge-only test server.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import { join } from "node:path";
 import { NacosGrpcClient } from "../../helpers/grpc-client.ts";
 import { literal, startRealServer } from "./support/real-server.ts";
 import { startGrpcTestServer } from "./support/test-server-process.ts";
+
+// Tests here start processes and wait on the network; bun's default 5 s is too tight on a loaded machine.
+setDefaultTimeout(20_000);
 
 const unregistered = (id: string | undefined) => new RegExp(`connection unregistered connection=${literal(id ?? "?")}`);
 

@@ -1,10 +1,13 @@
 // The per-connection memory bound: bytes of unfinished incoming messages are counted across all
 // streams of one HTTP/2 connection; the stream that pushes the total over the limit is ended with
 // RESOURCE_EXHAUSTED while the others carry on.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test, setDefaultTimeout } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import { call, collect, connect, grpcHeaders, nacosFrame, payloadsOf } from "./support/raw-http2.ts";
 import { startGrpcTestServer, type GrpcTestServer } from "./support/test-server-process.ts";
+
+// Tests here start processes and wait on the network; bun's default 5 s is too tight on a loaded machine.
+setDefaultTimeout(20_000);
 
 let server: GrpcTestServer;
 beforeAll(async () => {

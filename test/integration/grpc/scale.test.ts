@@ -1,10 +1,13 @@
 // 1,000 clients at once, each with its own HTTP/2 connection, bi-stream and setup: against the real
 // rnacos process (handshake, request, disconnect), and against the bridge-only test server (one push
 // round trip each). Prints the measured times.
-import { expect, test } from "bun:test";
+import { expect, test, setDefaultTimeout } from "bun:test";
 import { NacosGrpcClient } from "../../helpers/grpc-client.ts";
 import { startRealServer } from "./support/real-server.ts";
 import { startGrpcTestServer } from "./support/test-server-process.ts";
+
+// Tests here start processes and wait on the network; bun's default 5 s is too tight on a loaded machine.
+setDefaultTimeout(20_000);
 
 const CLIENTS = 1000;
 

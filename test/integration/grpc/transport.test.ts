@@ -2,7 +2,7 @@
 // DATA frames, status and trailers, trailers-only errors, compression, size limits, PING, SETTINGS.
 // Raw node:http2 where a real gRPC client would hide the detail, grpc-js where the point is "a real
 // client gets the right status". (Deadlines need a slow handler: handlers.test.ts.)
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import type { ClientHttp2Session } from "node:http2";
 import { gzipSync } from "node:zlib";
@@ -10,6 +10,9 @@ import net from "node:net";
 import { NacosGrpcClient } from "../../helpers/grpc-client.ts";
 import { call, connect, grpcHeaders, nacosFrame, payloadsOf } from "./support/raw-http2.ts";
 import { startRealServer, type RealServer } from "./support/real-server.ts";
+
+// Tests here start processes and wait on the network; bun's default 5 s is too tight on a loaded machine.
+setDefaultTimeout(20_000);
 
 const MAX_MESSAGE = 64 * 1024;
 let server: RealServer;
