@@ -4,7 +4,7 @@
 import type { Logger } from "../log.ts";
 import { Connection, type ConnectionRegistry, type ConnectionSetup } from "./connection-registry.ts";
 import { Payload } from "./generated/nacos_grpc_service.ts";
-import { codecOf, type BidiMethod, type ServerStream } from "./http2-server.ts";
+import { codecOf, type BidiMethod, type ServerStream } from "./method.ts";
 import { parseBody, readPayload, type JsonObject } from "./payload.ts";
 import { PushChannel } from "./push.ts";
 import { GrpcStatus } from "./status.ts";
