@@ -4,7 +4,7 @@
 import type { Logger } from "../log.ts";
 import { Connection, type ConnectionRegistry, type ConnectionSetup } from "./connection-registry.ts";
 import { Payload } from "./generated/nacos_grpc_service.ts";
-import { codecOf, type BidiMethod, type ServerStream } from "./http2-server.ts";
+import { codecOf, type BidiMethod, type ServerStream } from "./method.ts";
 import { parseBody, readPayload, type JsonObject } from "./payload.ts";
 import { PushChannel } from "./push.ts";
 import { GrpcStatus } from "./status.ts";
@@ -28,6 +28,7 @@ function openStream(stream: ServerStream<Payload>, deps: BiStreamDeps) {
   const { connections, log } = deps;
   const session = stream.call.session;
   let connection: Connection | undefined;
+  let clientEnded = false;
 
   const setUp = (clientIp: string, body: JsonObject) => {
     if (connection || connections.has(session.id)) {
@@ -84,10 +85,11 @@ function openStream(stream: ServerStream<Payload>, deps: BiStreamDeps) {
       log.warn("unexpected bi-stream payload ignored", { connection: connection.id, type: incoming.type });
     },
     onHalfClose() {
+      clientEnded = true;
       stream.end(GrpcStatus.OK);
     },
     onClose(reason: string) {
-      if (connection) connections.unregister(connection.id, `bi-stream closed (${reason})`);
+      if (connection) connections.unregister(connection.id, clientEnded ? "client closed the bi-stream" : `bi-stream closed (${reason})`);
     },
   };
 }

@@ -2,7 +2,7 @@
 // sent ConnectionSetupRequest. Domains subscribe to connected/disconnected (ephemeral instances and config
 // listeners are tied to a connection) and look connections up by id; the console lists them.
 import type { Logger } from "../log.ts";
-import type { SessionInfo } from "./http2-server.ts";
+import type { SessionInfo } from "./method.ts";
 import type { PushChannel } from "./push.ts";
 
 /** What a connection told us at setup, plus where it comes from. Read-only for domains. */

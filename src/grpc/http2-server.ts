@@ -1,103 +1,13 @@
 // A small gRPC server on node:http2 (h2c): a table from method path to a unary or bidi-stream method
-// working on decoded messages. It owns HTTP/2 concerns only: framing, status and trailers, deadlines,
-// compression, size limits, connection limits and write backpressure. Nacos rules live in nacos-bridge.ts.
+// (method.ts), plus what belongs to connections: accepting or refusing them, their ids, limits and
+// closing. One call's life is in call.ts. Nacos rules live above (request-dispatcher.ts, bi-stream.ts).
 import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
 import type { Logger } from "../log.ts";
-import { ACCEPT_ENCODING, frameBytes, isSupportedEncoding } from "./compression.ts";
+import { Call, GRPC_CONTENT_TYPE, respondHttpError, respondTrailersOnly, type ConnectionBudget } from "./call.ts";
+import { ACCEPT_ENCODING, isSupportedEncoding } from "./compression.ts";
 import { parseGrpcTimeout } from "./deadline.ts";
-import { encodeFrame, FrameDecoder } from "./framing.ts";
-import { encodeGrpcMessage, GrpcError, GrpcStatus, statusName, type GrpcStatusCode } from "./status.ts";
-
-/** Turns message bytes into a value and back (protobuf-ts MessageType fits through `codecOf`). */
-export interface MessageCodec<T> {
-  decode(bytes: Uint8Array): T;
-  encode(message: T): Uint8Array;
-}
-
-export function codecOf<T extends object>(type: { fromBinary(bytes: Uint8Array): T; toBinary(message: T): Uint8Array }): MessageCodec<T> {
-  return { decode: (bytes) => type.fromBinary(bytes), encode: (message) => type.toBinary(message) };
-}
-
-/** One HTTP/2 connection from a client. */
-export interface SessionInfo {
-  /** `{millis}_{remoteIp}_{remotePort}`, the form Nacos uses for connection ids. */
-  readonly id: string;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly localPort: number;
-  readonly createdAt: number;
-  readonly closed: boolean;
-  /** Sends GOAWAY, lets open calls finish for `graceMs`, then destroys the connection. */
-  close(graceMs?: number): void;
-  /** Runs once when the connection is gone (either side closed it, or it broke). */
-  onClose(listener: () => void): void;
-}
-
-export interface CallContext {
-  readonly session: SessionInfo;
-  readonly path: string;
-  /** Request metadata: lower-case names, pseudo-headers left out, repeated values joined with ", ". */
-  readonly metadata: Readonly<Record<string, string>>;
-  /** Epoch ms by which the call must end (from grpc-timeout), if the client set one. */
-  readonly deadline: number | undefined;
-  /** Aborted when the deadline passes, the client cancels, or the connection closes. */
-  readonly signal: AbortSignal;
-}
-
-export interface UnaryMethod<Req, Res> {
-  readonly kind: "unary";
-  readonly request: MessageCodec<Req>;
-  readonly response: MessageCodec<Res>;
-  /** Throw GrpcError to end the call with a status; anything else thrown ends it with INTERNAL. */
-  handle(request: Req, call: CallContext): Promise<Res> | Res;
-}
-
-/** The server's half of a bidi stream. */
-export interface ServerStream<Res> {
-  readonly call: CallContext;
-  readonly closed: boolean;
-  /** Bytes waiting in this stream's send queue (not yet accepted by HTTP/2 flow control). */
-  readonly queuedBytes: number;
-  /**
-   * Queues a message. Resolves once HTTP/2 has taken it (waiting for the peer's flow-control window when
-   * needed); rejects with StreamClosedError, or BufferFullError when the connection's buffer budget is spent.
-   */
-  send(message: Res): Promise<void>;
-  /** Ends the stream with a status once everything queued is written. */
-  end(code?: GrpcStatusCode, message?: string): void;
-}
-
-export interface BidiListener<Req> {
-  onMessage(message: Req): void;
-  /** The client finished sending (the server may still send). */
-  onHalfClose?(): void;
-  /** The stream is over: ended by either side, reset, deadline, or connection closed. Runs once. */
-  onClose?(reason: string): void;
-}
-
-export interface BidiMethod<Req, Res> {
-  readonly kind: "bidi";
-  readonly request: MessageCodec<Req>;
-  readonly response: MessageCodec<Res>;
-  open(stream: ServerStream<Res>): BidiListener<Req>;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Method = UnaryMethod<any, any> | BidiMethod<any, any>;
-
-export class StreamClosedError extends Error {
-  constructor(message = "stream is closed") {
-    super(message);
-    this.name = "StreamClosedError";
-  }
-}
-
-export class BufferFullError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "BufferFullError";
-  }
-}
+import type { Method, SessionInfo } from "./method.ts";
+import { GrpcError, GrpcStatus, type GrpcStatusCode } from "./status.ts";
 
 export interface Http2ServerOptions {
   host: string;
@@ -120,18 +30,11 @@ export interface Refusal {
   message: string;
 }
 
-const GRPC_CONTENT_TYPE = "application/grpc";
 const SESSION_CLOSE_GRACE_MS = 1000;
 
-interface SessionState {
-  info: SessionInfo;
+interface SessionState extends ConnectionBudget {
   session: ServerHttp2Session;
   refusal: Refusal | undefined;
-  /** Incoming bytes buffered in unfinished messages, across the session's streams. */
-  bufferedIn: number;
-  /** Outgoing bytes queued in ServerStream send queues. */
-  queuedOut: number;
-  streams: Set<ServerHttp2Stream>;
 }
 
 export class GrpcHttp2Server {
@@ -139,6 +42,7 @@ export class GrpcHttp2Server {
   private readonly sessions = new Map<ServerHttp2Session, SessionState>();
   private readonly server: http2.Http2Server;
   private refuseNew: Refusal | undefined;
+  private accepted = 0;
   private boundPort = 0;
   private listening = false;
 
@@ -163,15 +67,9 @@ export class GrpcHttp2Server {
     return this.boundPort;
   }
 
+  /** Open HTTP/2 connections that were accepted (refused ones are not counted). */
   get connectionCount(): number {
-    let n = 0;
-    for (const s of this.sessions.values()) if (!s.refusal) n++;
-    return n;
-  }
-
-  /** Accepted (not refused) connections. */
-  connections(): SessionInfo[] {
-    return [...this.sessions.values()].filter((s) => !s.refusal).map((s) => s.info);
+    return this.accepted;
   }
 
   /** From now on new connections get this status on every call (undefined to accept them again). */
@@ -254,8 +152,9 @@ export class GrpcHttp2Server {
     if (!refusal && this.connectionCount >= this.options.maxConnections) {
       refusal = { code: GrpcStatus.RESOURCE_EXHAUSTED, message: `too many connections: this server accepts at most ${this.options.maxConnections}` };
     }
-    const state: SessionState = { info, session, refusal, bufferedIn: 0, queuedOut: 0, streams: new Set() };
+    const state: SessionState = { info, session, refusal, bufferedIn: 0, queuedOut: 0 };
     this.sessions.set(session, state);
+    if (!refusal) this.accepted++;
     if (refusal) {
       this.options.log.warn("refusing gRPC connection", { remote: `${remoteAddress}:${remotePort}`, reason: refusal.message });
       // Answer the calls already on their way, then go away; never keep a refused connection for long.
@@ -266,6 +165,7 @@ export class GrpcHttp2Server {
       if (closed) return;
       closed = true;
       this.sessions.delete(session);
+      if (!refusal) this.accepted--;
       for (const listener of closeListeners.splice(0)) {
         try {
           listener();
@@ -323,325 +223,8 @@ export class GrpcHttp2Server {
       return;
     }
     const call = new Call(stream, state, path, metadataOf(headers), encoding, timeoutMs, this.options);
-    state.streams.add(stream);
-    stream.once("close", () => state.streams.delete(stream));
     if (method.kind === "unary") call.runUnary(method);
     else call.runBidi(method);
-  }
-}
-
-/** One call's lifetime: reading, deadline, the single response status. */
-class Call {
-  private readonly abort = new AbortController();
-  private readonly decoder: FrameDecoder;
-  private finished = false;
-  private headersSent = false;
-  private trailers: Record<string, string> | undefined;
-  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-  private countedIn = 0;
-  readonly context: CallContext;
-
-  constructor(
-    readonly stream: ServerHttp2Stream,
-    readonly state: SessionState,
-    path: string,
-    metadata: Record<string, string>,
-    private readonly encoding: string | undefined,
-    timeoutMs: number | undefined,
-    private readonly options: Http2ServerOptions,
-  ) {
-    this.decoder = new FrameDecoder(options.maxMessageBytes);
-    const deadline = timeoutMs === undefined ? undefined : options.now() + timeoutMs;
-    this.context = { session: state.info, path, metadata, deadline, signal: this.abort.signal };
-    if (timeoutMs !== undefined) {
-      this.deadlineTimer = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, "Deadline exceeded"), Math.max(0, timeoutMs));
-    }
-    stream.once("close", () => this.onStreamClosed());
-  }
-
-  get isFinished(): boolean {
-    return this.finished;
-  }
-
-  /** Decodes incoming chunks into messages, enforcing size and the connection's buffer budget. */
-  private readMessages(chunk: Buffer, onMessage: (bytes: Uint8Array) => void): void {
-    if (this.finished) return;
-    let frames;
-    try {
-      frames = this.decoder.push(chunk);
-      this.recountBuffered();
-      if (this.state.bufferedIn > this.options.maxConnectionBufferBytes) {
-        throw new GrpcError(
-          GrpcStatus.RESOURCE_EXHAUSTED,
-          `connection buffer limit reached (${this.state.bufferedIn} > ${this.options.maxConnectionBufferBytes} bytes of unfinished messages)`,
-        );
-      }
-      for (const frame of frames) {
-        if (this.finished) return;
-        onMessage(frameBytes(frame, this.encoding, this.options.maxMessageBytes));
-      }
-    } catch (err) {
-      this.failWith(err);
-    }
-  }
-
-  private recountBuffered(): void {
-    const now = this.decoder.bufferedBytes;
-    this.state.bufferedIn += now - this.countedIn;
-    this.countedIn = now;
-  }
-
-  runUnary(method: UnaryMethod<unknown, unknown>): void {
-    let request: Uint8Array | undefined;
-    let count = 0;
-    this.stream.on("data", (chunk: Buffer) =>
-      this.readMessages(chunk, (bytes) => {
-        count++;
-        if (count > 1) throw new GrpcError(GrpcStatus.INTERNAL, "unary method received more than one request message");
-        request = bytes;
-      }),
-    );
-    this.stream.on("end", () => {
-      if (this.finished) return;
-      if (this.decoder.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");
-      if (request === undefined) return this.fail(GrpcStatus.INTERNAL, "unary method received no request message");
-      void this.invokeUnary(method, request);
-    });
-  }
-
-  private async invokeUnary(method: UnaryMethod<unknown, unknown>, bytes: Uint8Array): Promise<void> {
-    let decoded: unknown;
-    try {
-      decoded = method.request.decode(bytes);
-    } catch (err) {
-      return this.fail(GrpcStatus.INTERNAL, `could not parse request message: ${(err as Error).message}`);
-    }
-    try {
-      const response = await method.handle(decoded, this.context);
-      if (this.finished) return;
-      const frame = encodeFrame(method.response.encode(response));
-      this.finished = true;
-      this.clearDeadline();
-      this.sendHeaders();
-      this.trailers = { "grpc-status": "0" };
-      if (!this.stream.destroyed) this.stream.end(frame);
-      this.stopReading();
-    } catch (err) {
-      this.failWith(err);
-    }
-  }
-
-  runBidi(method: BidiMethod<unknown, unknown>): void {
-    const out = new OutgoingQueue(this, method.response, this.options);
-    this.sendHeaders();
-    let listener: BidiListener<unknown>;
-    try {
-      listener = method.open(out);
-    } catch (err) {
-      this.failWith(err);
-      return;
-    }
-    let closedReason: string | undefined;
-    const closeOnce = (reason: string) => {
-      if (closedReason !== undefined) return;
-      closedReason = reason;
-      out.markClosed();
-      try {
-        listener.onClose?.(reason);
-      } catch (err) {
-        this.options.log.error("bidi onClose failed", { error: err });
-      }
-    };
-    this.onFinish = (reason) => closeOnce(reason);
-    this.stream.on("data", (chunk: Buffer) =>
-      this.readMessages(chunk, (bytes) => {
-        let message: unknown;
-        try {
-          message = method.request.decode(bytes);
-        } catch (err) {
-          throw new GrpcError(GrpcStatus.INTERNAL, `could not parse request message: ${(err as Error).message}`);
-        }
-        listener.onMessage(message);
-      }),
-    );
-    this.stream.on("end", () => {
-      if (this.finished) return;
-      if (this.decoder.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");
-      try {
-        listener.onHalfClose?.();
-      } catch (err) {
-        this.failWith(err);
-      }
-    });
-  }
-
-  /** Set by runBidi: runs once when the call ends for any reason. */
-  private onFinish: ((reason: string) => void) | undefined;
-
-  sendHeaders(): void {
-    if (this.headersSent || this.stream.destroyed) return;
-    this.headersSent = true;
-    this.stream.respond(
-      { ":status": 200, "content-type": GRPC_CONTENT_TYPE, "grpc-accept-encoding": ACCEPT_ENCODING },
-      { waitForTrailers: true },
-    );
-    this.stream.once("wantTrailers", () => {
-      try {
-        this.stream.sendTrailers(this.trailers ?? { "grpc-status": String(GrpcStatus.INTERNAL), "grpc-message": "stream ended without a status" });
-      } catch (err) {
-        this.options.log.debug("could not send trailers", { error: err });
-      }
-      resetIfStillReading(this.stream);
-    });
-  }
-
-  /** Ends the call with a status now (after what was already written). */
-  end(code: GrpcStatusCode, message: string | undefined): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.clearDeadline();
-    if (!this.headersSent) {
-      respondTrailersOnly(this.stream, code, message ?? "");
-    } else {
-      this.trailers = { "grpc-status": String(code) };
-      if (message) this.trailers["grpc-message"] = encodeGrpcMessage(message);
-      if (!this.stream.destroyed && !this.stream.writableEnded) this.stream.end();
-    }
-    this.stopReading();
-    if (code !== GrpcStatus.OK) this.abort.abort(new GrpcError(code, message ?? statusName(code)));
-    this.onFinish?.(code === GrpcStatus.OK ? "ended by server" : `${statusName(code)}: ${message ?? ""}`);
-  }
-
-  fail(code: GrpcStatusCode, message: string): void {
-    this.end(code, message);
-  }
-
-  failWith(err: unknown): void {
-    if (err instanceof GrpcError) return this.fail(err.code, err.message);
-    this.options.log.error("gRPC method failed", { path: this.context.path, error: err });
-    this.fail(GrpcStatus.INTERNAL, `internal error: ${err instanceof Error ? err.message : String(err)}`);
-  }
-
-  /** After the status went out: stop buffering input and release the budget it held. */
-  private stopReading(): void {
-    this.decoder.reset();
-    this.state.bufferedIn -= this.countedIn;
-    this.countedIn = 0;
-    this.stream.removeAllListeners("data");
-    // Keep reading (and dropping) so HTTP/2 flow control is not stuck on what the client still sends.
-    this.stream.resume();
-  }
-
-  private clearDeadline(): void {
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = undefined;
-  }
-
-  private onStreamClosed(): void {
-    this.state.bufferedIn -= this.countedIn;
-    this.countedIn = 0;
-    this.clearDeadline();
-    if (!this.finished) {
-      this.finished = true;
-      this.abort.abort(new GrpcError(GrpcStatus.CANCELLED, "call cancelled by the client or connection closed"));
-      this.onFinish?.("cancelled by client or connection closed");
-    } else {
-      // Already finished; make sure a bidi listener still hears about the close.
-      this.onFinish?.("closed");
-    }
-  }
-}
-
-/** The send side of a bidi stream: ordered, bounded, waits for HTTP/2 flow control. */
-class OutgoingQueue<Res> implements ServerStream<Res> {
-  private readonly queue: { frame: Uint8Array; resolve: () => void; reject: (err: Error) => void }[] = [];
-  private waitingForDrain = false;
-  private closedFlag = false;
-  private pendingEnd: { code: GrpcStatusCode; message: string | undefined } | undefined;
-  private queued = 0;
-
-  constructor(
-    private readonly owner: Call,
-    private readonly codec: MessageCodec<Res>,
-    private readonly options: Http2ServerOptions,
-  ) {}
-
-  get call(): CallContext {
-    return this.owner.context;
-  }
-
-  get closed(): boolean {
-    return this.closedFlag || this.owner.isFinished || this.owner.stream.destroyed;
-  }
-
-  get queuedBytes(): number {
-    return this.queued;
-  }
-
-  send(message: Res): Promise<void> {
-    if (this.closed || this.pendingEnd) return Promise.reject(new StreamClosedError());
-    const frame = encodeFrame(this.codec.encode(message));
-    const state = this.owner.state;
-    if (state.queuedOut + frame.length > this.options.maxConnectionBufferBytes && this.queue.length > 0) {
-      return Promise.reject(
-        new BufferFullError(`send buffer of connection ${state.info.id} is full (${state.queuedOut} bytes queued, limit ${this.options.maxConnectionBufferBytes})`),
-      );
-    }
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ frame, resolve, reject });
-      this.queued += frame.length;
-      state.queuedOut += frame.length;
-      this.flush();
-    });
-  }
-
-  end(code: GrpcStatusCode = GrpcStatus.OK, message?: string): void {
-    if (this.closed || this.pendingEnd) return;
-    this.pendingEnd = { code, message };
-    this.flush();
-  }
-
-  markClosed(): void {
-    if (this.closedFlag) return;
-    this.closedFlag = true;
-    for (const item of this.queue.splice(0)) {
-      this.release(item.frame.length);
-      item.reject(new StreamClosedError());
-    }
-  }
-
-  private release(bytes: number): void {
-    this.queued -= bytes;
-    this.owner.state.queuedOut -= bytes;
-  }
-
-  private flush(): void {
-    const stream = this.owner.stream;
-    while (!this.waitingForDrain && this.queue.length > 0) {
-      if (this.closed) return this.markClosed();
-      const item = this.queue.shift()!;
-      this.release(item.frame.length);
-      let accepted: boolean;
-      try {
-        accepted = stream.write(item.frame);
-      } catch (err) {
-        item.reject(new StreamClosedError(`write failed: ${(err as Error).message}`));
-        this.markClosed();
-        return;
-      }
-      item.resolve();
-      if (!accepted) {
-        this.waitingForDrain = true;
-        stream.once("drain", () => {
-          this.waitingForDrain = false;
-          this.flush();
-        });
-      }
-    }
-    if (this.queue.length === 0 && this.pendingEnd && !this.waitingForDrain) {
-      const { code, message } = this.pendingEnd;
-      this.owner.end(code, message);
-    }
   }
 }
 
@@ -664,44 +247,6 @@ function closeAndWait(state: SessionState, graceMs: number): Promise<void> {
       session.destroy();
     }
   });
-}
-
-function respondTrailersOnly(stream: ServerHttp2Stream, code: GrpcStatusCode, message: string, extra: Record<string, string> = {}): void {
-  if (stream.destroyed || stream.headersSent) return;
-  stream.respond(
-    {
-      ":status": 200,
-      "content-type": GRPC_CONTENT_TYPE,
-      "grpc-status": String(code),
-      ...(message ? { "grpc-message": encodeGrpcMessage(message) } : {}),
-      ...extra,
-    },
-    { endStream: true },
-  );
-  stream.resume();
-  resetIfStillReading(stream);
-}
-
-/** Our status is out but the client is still sending: tell it to stop (RST_STREAM NO_ERROR, RFC 9113 8.1). */
-function resetIfStillReading(stream: ServerHttp2Stream): void {
-  if (stream.readableEnded) return;
-  setImmediate(() => {
-    if (!stream.destroyed && !stream.readableEnded) stream.close(http2.constants.NGHTTP2_NO_ERROR);
-  });
-}
-
-function respondHttpError(stream: ServerHttp2Stream, status: number, message: string, extra: Record<string, string> = {}): void {
-  if (stream.destroyed || stream.headersSent) return;
-  stream.respond({
-    ":status": status,
-    "content-type": "text/plain; charset=utf-8",
-    "grpc-status": String(GrpcStatus.INTERNAL),
-    "grpc-message": encodeGrpcMessage(message),
-    ...extra,
-  });
-  stream.end(message + "\n");
-  stream.resume();
-  resetIfStillReading(stream);
 }
 
 function metadataOf(headers: IncomingHttpHeaders): Record<string, string> {

@@ -50,5 +50,5 @@ export { PushError, type PushFailure, type PushOptions } from "./push.ts";
 export { requireFields, stringField } from "./validate.ts";
 export { NacosErrorCode, ResultCode } from "./response.ts";
 export type { JsonObject } from "./payload.ts";
-export { codecOf, type BidiMethod, type CallContext, type Method, type MessageCodec, type ServerStream, type UnaryMethod } from "./http2-server.ts";
+export { codecOf, type BidiMethod, type CallContext, type Method, type MessageCodec, type ServerStream, type UnaryMethod } from "./method.ts";
 export { GrpcError, GrpcStatus, type GrpcStatusCode } from "./status.ts";

@@ -8,7 +8,7 @@
 // push() rejects at once (PushError "queue_full"); writes wait for HTTP/2 flow control, and a retry is
 // not written while the previous copy is still waiting for the window.
 import type { Payload } from "./generated/nacos_grpc_service.ts";
-import { BufferFullError, StreamClosedError } from "./http2-server.ts";
+import { BufferFullError, StreamClosedError } from "./method.ts";
 import { makePayload, type JsonObject } from "./payload.ts";
 import { isSuccessResponse } from "./response.ts";
 

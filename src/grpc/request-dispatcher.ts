@@ -8,7 +8,7 @@ import type { Logger } from "../log.ts";
 import type { ConnectionRegistry } from "./connection-registry.ts";
 import type { Payload } from "./generated/nacos_grpc_service.ts";
 import type { HandlerRegistry, RegisteredHandler, RequestContext } from "./handler-registry.ts";
-import type { CallContext } from "./http2-server.ts";
+import type { CallContext } from "./method.ts";
 import { makePayload, parseBody, readPayload, type JsonObject } from "./payload.ts";
 import { errorBody, NacosErrorCode, NacosMessage, successBody } from "./response.ts";
 

@@ -6,7 +6,8 @@
 import { createInterface } from "node:readline";
 import type { AccessChecker } from "../../src/auth/access.ts";
 import { DomainError, type ErrorKind } from "../../src/errors.ts";
-import { createGrpcServer, PushError, requireFields, type GrpcServerOptions, type JsonObject } from "../../src/grpc/index.ts";
+import { codecOf, createGrpcServer, GrpcError, GrpcStatus, PushError, requireFields, type GrpcServerOptions, type JsonObject } from "../../src/grpc/index.ts";
+import { Payload } from "../../src/grpc/generated/nacos_grpc_service.ts";
 import { createLogger, parseLogFilter, type LogFilter } from "../../src/log.ts";
 
 type TestOptions = Partial<Omit<GrpcServerOptions, "log" | "access" | "isReady" | "now">> & { logLevel?: string };
@@ -84,6 +85,27 @@ h.register("PushMeRequest", async (req, ctx) => {
 });
 /** Connection registry as the console would see it. */
 h.register("ConnectionsRequest", () => ({ type: "ConnectionsResponse", body: { count: grpc.connections.count, connections: grpc.connections.list() as unknown as JsonObject[] } }));
+
+// Extra methods on the same port, as the cluster channel adds them (generic unary + bidi on decoded messages).
+const payloadCodec = codecOf(Payload);
+grpc.addMethod("/rnacos.test.Echo/Unary", {
+  kind: "unary",
+  request: payloadCodec,
+  response: payloadCodec,
+  handle: (req: Payload) => {
+    if (req.metadata?.type === "fail") throw new GrpcError(GrpcStatus.FAILED_PRECONDITION, "asked to fail");
+    return { metadata: { type: `echo:${req.metadata?.type ?? ""}`, clientIp: "", headers: {} }, body: req.body };
+  },
+});
+grpc.addMethod("/rnacos.test.Echo/Stream", {
+  kind: "bidi",
+  request: payloadCodec,
+  response: payloadCodec,
+  open: (stream) => ({
+    onMessage: (m: Payload) => void stream.send({ metadata: { type: `echo:${m.metadata?.type ?? ""}`, clientIp: "", headers: {} }, body: m.body }).catch(() => {}),
+    onHalfClose: () => stream.end(),
+  }),
+});
 
 await grpc.start().catch((err: Error) => {
   process.stderr.write(`START FAILED ${err.message}\n`);

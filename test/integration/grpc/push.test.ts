@@ -1,9 +1,12 @@
 // Server push over the bi-stream: request → client ack with the same requestId, ordering, timeouts with
 // retries, bounded queues, and clients that stop reading.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { NacosGrpcClient, successAck, type Json } from "../../helpers/grpc-client.ts";
 import { connect, grpcHeaders, call, nacosFrame, payloadsOf } from "./support/raw-http2.ts";
 import { startGrpcTestServer, type GrpcTestServer } from "./support/test-server-process.ts";
+
+// Tests here start processes and wait on the network; bun's default 5 s is too tight on a loaded machine.
+setDefaultTimeout(20_000);
 
 interface PushResult {
   ok: boolean;

@@ -1,39 +1,31 @@
-// The HTTP/2 and gRPC layer under the Nacos protocol: framing across DATA frames, status and trailers,
-// trailers-only errors, deadlines, compression, size limits, PING, SETTINGS. Raw node:http2 where a real
-// gRPC client would hide the detail, grpc-js where the point is "a real client gets the right status".
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+// The HTTP/2 and gRPC layer under the Nacos protocol, against the real rnacos process: framing across
+// DATA frames, status and trailers, trailers-only errors, compression, size limits, PING, SETTINGS.
+// Raw node:http2 where a real gRPC client would hide the detail, grpc-js where the point is "a real
+// client gets the right status". (Deadlines need a slow handler: handlers.test.ts.)
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import type { ClientHttp2Session } from "node:http2";
 import { gzipSync } from "node:zlib";
+import net from "node:net";
 import { NacosGrpcClient } from "../../helpers/grpc-client.ts";
-import { call, collect, connect, grpcHeaders, nacosFrame, payloadsOf } from "./support/raw-http2.ts";
-import { startGrpcTestServer, type GrpcTestServer } from "./support/test-server-process.ts";
+import { call, connect, grpcHeaders, nacosFrame, payloadsOf } from "./support/raw-http2.ts";
+import { startRealServer, type RealServer } from "./support/real-server.ts";
+
+// Tests here start processes and wait on the network; bun's default 5 s is too tight on a loaded machine.
+setDefaultTimeout(20_000);
 
 const MAX_MESSAGE = 64 * 1024;
-let server: GrpcTestServer;
+let server: RealServer;
 let raw: ClientHttp2Session;
 
 beforeAll(async () => {
-  server = await startGrpcTestServer({ maxMessageBytes: MAX_MESSAGE, maxConcurrentStreams: 64 });
-  raw = await connect(server.port);
+  server = await startRealServer({ RNACOS_GRPC_MAX_MESSAGE_SIZE: String(MAX_MESSAGE) });
+  raw = await connect(server.grpcPort);
 });
 afterAll(async () => {
   raw?.destroy();
-  await server?.kill();
+  await server?.dispose();
 });
-
-/** Registers the raw session as a Nacos connection (bi-stream + ConnectionSetupRequest). */
-async function setUpRaw(session: ClientHttp2Session) {
-  const stream = session.request(grpcHeaders("/BiRequestStream/requestBiStream"));
-  stream.write(nacosFrame("ConnectionSetupRequest", { clientVersion: "raw", labels: {} }));
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const r = await call(session, grpcHeaders("/Request/request"), [nacosFrame("HealthCheckRequest", {})]);
-    if (payloadsOf(r.data)[0]?.body.success === true) return stream;
-    if (Date.now() > deadline) throw new Error("raw session did not register");
-    await Bun.sleep(5);
-  }
-}
 
 describe("gRPC over HTTP/2", () => {
   test("200 + application/grpc, the message, then trailers grpc-status 0", async () => {
@@ -53,7 +45,7 @@ describe("gRPC over HTTP/2", () => {
   });
 
   test("several bi-stream messages in one DATA frame, the last split into the next one", async () => {
-    const session = await connect(server.port);
+    const session = await connect(server.grpcPort);
     try {
       const stream = session.request(grpcHeaders("/BiRequestStream/requestBiStream"));
       const setup = nacosFrame("ConnectionSetupRequest", { clientVersion: "merged-frames", labels: { AppName: "m" } });
@@ -61,11 +53,11 @@ describe("gRPC over HTTP/2", () => {
       const again = nacosFrame("ConnectionSetupRequest", { clientVersion: "ignored" });
       stream.write(Buffer.concat([setup, ack, again.subarray(0, 7)]));
       stream.write(again.subarray(7));
-      const e = await server.waitForEvent((x) => x.event === "connected" && x.clientVersion === "merged-frames");
-      expect(e.appName).toBe("m");
+      const line = await server.waitForLog(/connection registered .*version=merged-frames/);
+      expect(line).toContain("app=m");
       const r = await call(session, grpcHeaders("/Request/request"), [nacosFrame("HealthCheckRequest", {})]);
       expect(payloadsOf(r.data)[0]!.body.success).toBe(true);
-      expect(server.events.some((x) => x.clientVersion === "ignored")).toBe(false);
+      expect(server.logLines(/version=ignored/)).toEqual([]);
     } finally {
       session.destroy();
     }
@@ -110,6 +102,21 @@ describe("gRPC over HTTP/2", () => {
     const r = await call(raw, grpcHeaders("/x/100%"), [nacosFrame("X", {})]);
     expect(r.grpcMessage).toBe("unknown method /x/100%25");
   });
+
+  test("bytes that are not HTTP/2 (an HTTP/1.1 request, garbage) get a GOAWAY; the server keeps serving", async () => {
+    for (const junk of ["GET / HTTP/1.1\r\nHost: x\r\n\r\n", "\x00\x01garbage"]) {
+      const reply = await new Promise<string>((resolve) => {
+        const socket = net.connect(server.grpcPort, "127.0.0.1", () => socket.write(junk));
+        let got = "";
+        socket.on("data", (d) => (got += d.toString("latin1")));
+        socket.on("close", () => resolve(got));
+        socket.on("error", () => resolve(got));
+      });
+      expect(reply).toContain("invalid connection preface");
+    }
+    const r = await call(raw, grpcHeaders("/Request/request"), [nacosFrame("ServerCheckRequest", {})]);
+    expect(r.grpcStatus).toBe(0);
+  });
 });
 
 describe("limits", () => {
@@ -117,10 +124,10 @@ describe("limits", () => {
     const c = new NacosGrpcClient(server.address, { channelOptions: { "grpc.max_send_message_length": -1 } });
     try {
       await c.connect();
-      const err = await c.request("EchoRequest", { big: "x".repeat(MAX_MESSAGE + 10) }).catch((e: grpc.ServiceError) => e);
+      const err = await c.request("HealthCheckRequest", { big: "x".repeat(MAX_MESSAGE + 10) }).catch((e: grpc.ServiceError) => e);
       expect((err as grpc.ServiceError).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
       expect((err as grpc.ServiceError).details).toContain(`vs. ${MAX_MESSAGE}`);
-      const ok = await c.request("EchoRequest", { small: "x".repeat(1000) });
+      const ok = await c.request("HealthCheckRequest", { small: "x".repeat(1000) });
       expect(ok.body.success).toBe(true);
     } finally {
       c.close();
@@ -135,12 +142,12 @@ describe("limits", () => {
   });
 
   test("SETTINGS announce max concurrent streams; PING is answered with the same payload", async () => {
-    const session = await connect(server.port);
+    const session = await connect(server.grpcPort);
     try {
       // The SETTINGS frame may arrive after "connect"; until then remoteSettings shows the defaults.
       const deadline = Date.now() + 2000;
-      while (session.remoteSettings.maxConcurrentStreams !== 64 && Date.now() < deadline) await Bun.sleep(5);
-      expect(session.remoteSettings.maxConcurrentStreams).toBe(64);
+      while (session.remoteSettings.maxConcurrentStreams !== 1000 && Date.now() < deadline) await Bun.sleep(5);
+      expect(session.remoteSettings.maxConcurrentStreams).toBe(1000);
       const payload = Buffer.from("rnacos!!");
       const echoed = await new Promise<Buffer>((resolve, reject) => session.ping(payload, (err, _ms, p) => (err ? reject(err) : resolve(p))));
       expect(echoed.toString()).toBe("rnacos!!");
@@ -153,9 +160,8 @@ describe("limits", () => {
     const c = new NacosGrpcClient(server.address, { channelOptions: { "grpc.default_compression_algorithm": 2 } });
     try {
       await c.connect();
-      const r = await c.request("EchoRequest", { text: "zip ".repeat(5000) });
-      expect(r.body.success).toBe(true);
-      expect(String((r.body.echo as { text: string }).text).length).toBe(20000);
+      const r = await c.request("HealthCheckRequest", { requestId: "zipped", text: "zip ".repeat(5000) });
+      expect(r.body).toMatchObject({ success: true, requestId: "zipped" });
     } finally {
       c.close();
     }
@@ -185,54 +191,7 @@ describe("limits", () => {
   });
 });
 
-describe("deadlines", () => {
-  test("grpc-timeout passes → the server answers DEADLINE_EXCEEDED and aborts the handler", async () => {
-    const session = await connect(server.port);
-    try {
-      await setUpRaw(session);
-      const started = Date.now();
-      const r = await call(session, grpcHeaders("/Request/request", { "grpc-timeout": "150m" }), [nacosFrame("SlowRequest", { ms: 5000, requestId: "slow-1" })]);
-      const took = Date.now() - started;
-      expect(r.grpcStatus).toBe(grpc.status.DEADLINE_EXCEEDED);
-      expect(took).toBeGreaterThanOrEqual(140);
-      expect(took).toBeLessThan(2000);
-      const aborted = await server.waitForEvent((e) => e.event === "aborted" && e.requestId === "slow-1");
-      expect(aborted.reason).toBe("Deadline exceeded");
-      // a call that finishes in time is not affected
-      const fast = await call(session, grpcHeaders("/Request/request", { "grpc-timeout": "5S" }), [nacosFrame("SlowRequest", { ms: 10 })]);
-      expect(fast.grpcStatus).toBe(0);
-    } finally {
-      session.destroy();
-    }
-  });
-
-  test("grpc-js with a deadline gets DEADLINE_EXCEEDED; a malformed grpc-timeout is INTERNAL", async () => {
-    const c = new NacosGrpcClient(server.address);
-    try {
-      await c.connect();
-      const err = await c.request("SlowRequest", { ms: 3000 }, { deadlineMs: 200 }).catch((e: grpc.ServiceError) => e);
-      expect((err as grpc.ServiceError).code).toBe(grpc.status.DEADLINE_EXCEEDED);
-    } finally {
-      c.close();
-    }
-    const bad = await call(raw, grpcHeaders("/Request/request", { "grpc-timeout": "soon" }), [nacosFrame("ServerCheckRequest", {})]);
-    expect(bad.grpcStatus).toBe(grpc.status.INTERNAL);
-  });
-
-  test("a client cancelling a call aborts the handler", async () => {
-    const session = await connect(server.port);
-    try {
-      await setUpRaw(session);
-      const stream = session.request(grpcHeaders("/Request/request"));
-      const answer = collect(stream).catch(() => undefined);
-      stream.end(nacosFrame("SlowRequest", { ms: 5000, requestId: "cancel-me" }));
-      await Bun.sleep(50);
-      stream.close(8 /* NGHTTP2_CANCEL */);
-      await answer;
-      const e = await server.waitForEvent((x) => x.event === "aborted" && x.requestId === "cancel-me");
-      expect(e.reason).toContain("cancelled");
-    } finally {
-      session.destroy();
-    }
-  });
+test("a malformed grpc-timeout is INTERNAL", async () => {
+  const bad = await call(raw, grpcHeaders("/Request/request", { "grpc-timeout": "soon" }), [nacosFrame("ServerCheckRequest", {})]);
+  expect(bad.grpcStatus).toBe(grpc.status.INTERNAL);
 });

@@ -1,6 +1,6 @@
 // Test doubles for the bridge's pure parts: a session, a call context, a registered connection.
 import { Connection, type ConnectionSetup } from "../../../src/grpc/connection-registry.ts";
-import type { CallContext, SessionInfo } from "../../../src/grpc/http2-server.ts";
+import type { CallContext, SessionInfo } from "../../../src/grpc/method.ts";
 import type { Payload } from "../../../src/grpc/generated/nacos_grpc_service.ts";
 import { PushChannel } from "../../../src/grpc/push.ts";
 

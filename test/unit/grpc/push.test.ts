@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Payload } from "../../../src/grpc/generated/nacos_grpc_service.ts";
-import { BufferFullError } from "../../../src/grpc/http2-server.ts";
+import { BufferFullError } from "../../../src/grpc/method.ts";
 import { PushChannel, PushError, type PushChannelOptions } from "../../../src/grpc/push.ts";
 
 interface Sent {
