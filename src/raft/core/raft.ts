@@ -274,7 +274,10 @@ export class Raft {
     const prevIndex = pr.next - 1;
     const prevTerm = log.term(prevIndex);
     const last = log.lastIndex();
-    const ents = pr.next <= last ? log.slice(pr.next, last + 1, this.maxMsgSize) : [];
+    // With a full window only an empty append goes out: its answer (ack or reject) frees the window
+    // even when every message that filled it was lost.
+    const throttled = pr.state === "replicate" && pr.inflights.full();
+    const ents = pr.next <= last && !throttled ? log.slice(pr.next, last + 1, this.maxMsgSize) : [];
     const commit = log.committed;
     if (ents.length === 0 && !force && !pr.canBumpCommit(commit)) return false;
     const m = newMessage("app", this.id, to, this.term);
@@ -586,9 +589,9 @@ export class Raft {
 
   private handleHeartbeatResponse(m: Message, pr: Progress): void {
     pr.recentActive = true;
-    if (pr.state === "probe") pr.paused = false;
-    const behind = pr.match < this.log.lastIndex();
-    if (behind || pr.canBumpCommit(this.log.committed)) this.sendAppend(m.from, behind);
+    pr.paused = false;
+    // Also re-probes a caught-up follower left in probe state (e.g. after reportUnreachable).
+    if (pr.match < this.log.lastIndex() || pr.state === "probe") this.sendAppend(m.from, true);
     if (m.context.length === 0) return;
     const acks = this.readOnly.recvAck(m.from, m.context);
     if (acks === null || voteResult(this.trk.voters, acks) !== "won") return;
