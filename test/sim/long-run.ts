@@ -22,9 +22,11 @@ const totals: Record<keyof SimStats, number> = {
   ticks: 0, messages: 0, dropped: 0, leaders: 0, committed: 0, proposals: 0, reads: 0,
   confChanges: 0, snapshots: 0, crashes: 0, transfers: 0, maxRecoveryTicks: 0, nodes: 0,
 };
+let slowestSeed = 0;
 const started = performance.now();
 for (let seed = from; seed < from + count; seed++) {
   const r = runSeed({ seed, verbose, cycles, chaosTicks });
+  if (r.stats.maxRecoveryTicks > totals.maxRecoveryTicks) slowestSeed = seed;
   for (const k of Object.keys(totals) as (keyof SimStats)[]) {
     totals[k] = k === "maxRecoveryTicks" ? Math.max(totals[k], r.stats[k]) : totals[k] + r.stats[k];
   }
@@ -41,7 +43,7 @@ for (let seed = from; seed < from + count; seed++) {
       `${done}/${count} seeds ok (${from}..${seed}) in ${secs.toFixed(1)}s | ticks ${totals.ticks} msgs ${totals.messages} ` +
         `leaders ${totals.leaders} proposals ${totals.proposals} committed ${totals.committed} reads ${totals.reads} ` +
         `confChanges ${totals.confChanges} snapshots ${totals.snapshots} crashes ${totals.crashes} transfers ${totals.transfers} ` +
-        `maxRecovery ${totals.maxRecoveryTicks} ticks`,
+        `maxRecovery ${totals.maxRecoveryTicks} ticks (seed ${slowestSeed})`,
     );
   }
 }

@@ -87,6 +87,7 @@ export interface NodeParams {
   checkQuorum: boolean;
   maxSizePerMsg: number;
   maxInflightMsgs: number;
+  maxUncommittedBytes: number;
   /** Compact once this many applied entries sit in the log. */
   compactEvery: number;
   /** Keep up to this many applied entries when compacting. */
@@ -177,6 +178,7 @@ export class SimNode {
       checkQuorum: p.checkQuorum,
       maxSizePerMsg: p.maxSizePerMsg,
       maxInflightMsgs: p.maxInflightMsgs,
+      maxUncommittedBytes: p.maxUncommittedBytes,
       random: new Rng(ctx.seed * 7919 + this.id * 104729 + this.incarnation).asFunction(),
     });
     if (ctx.verbose) ctx.log(`n${this.id} start (incarnation ${this.incarnation}, applied ${this.smApplied})`);

@@ -111,6 +111,8 @@ class Simulation implements SimContext {
       checkQuorum: r.chance(0.85),
       maxSizePerMsg: r.pick([64, 256, 1024, 1 << 20]),
       maxInflightMsgs: r.pick([1, 4, 16, 256]),
+      // Client backpressure keeps a cut-off leader's backlog (and so recovery time) bounded.
+      maxUncommittedBytes: r.pick([512, 2048, 8192]),
       compactEvery: r.range(5, 60),
       compactKeep: r.range(0, 8),
     };
@@ -369,11 +371,19 @@ class Simulation implements SimContext {
     }
   }
 
+  /**
+   * The newest committed membership: the one in the state machine that has applied the most (all
+   * applied sequences are prefixes of one history). A leader's view may be stale.
+   */
+  private latestConf(): { voters: NodeId[]; learners: NodeId[] } {
+    let best: SimNode | undefined;
+    for (const n of this.nodes.values()) if (best === undefined || n.smApplied > best.smApplied) best = n;
+    return best!.smConf;
+  }
+
   /** Nodes removed from the membership long ago are shut down, as an operator would. */
   private retireRemoved(): void {
-    const l = this.leader();
-    if (!l) return;
-    const conf = l.raw!.status().conf;
+    const conf = this.latestConf();
     for (const n of this.nodes.values()) {
       if (n.retired) continue;
       const member = conf.voters.includes(n.id) || conf.learners.includes(n.id);
@@ -432,7 +442,7 @@ class Simulation implements SimContext {
         const key = this.checker.appliedKeys[marker.index];
         if (key !== undefined && key !== marker.id) marker = null; // lost to a leader change
         else if (key === marker.id) {
-          const voters = l.raw!.status().conf.voters;
+          const voters = this.latestConf().voters;
           if (voters.every((v) => (this.nodes.get(v)?.smApplied ?? 0) >= marker!.index)) {
             const took = this.tick - start;
             if (took > this.stats.maxRecoveryTicks) this.stats.maxRecoveryTicks = took;
@@ -463,8 +473,8 @@ class Simulation implements SimContext {
   }
 
   run(): void {
-    const cycles = this.opts.cycles ?? 2;
-    const chaosTicks = this.opts.chaosTicks ?? 150;
+    const cycles = this.opts.cycles ?? 4;
+    const chaosTicks = this.opts.chaosTicks ?? 300;
     for (let c = 0; c < cycles; c++) {
       this.chaos(chaosTicks);
       this.heal();
