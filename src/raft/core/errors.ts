@@ -14,7 +14,8 @@ export type DropReason =
   | "leaderTransferring" // a leadership transfer is under way; retry after it finishes
   | "confChangePending" // the previous membership change is not applied yet
   | "invalidConfChange" // the change would not change anything, or would leave no voter
-  | "invalidTarget"; // transfer target is not a voter of this cluster
+  | "invalidTarget" // transfer target is not a voter of this cluster
+  | "uncommittedLimit"; // the leader holds maxUncommittedBytes of uncommitted entries; back off
 
 /** The leader refused a request; nothing was appended. */
 export class ProposalDroppedError extends Error {

@@ -17,7 +17,10 @@ export class Progress {
   pendingSnapshot = 0;
   /** Heard from since the last check-quorum round. */
   recentActive = false;
-  /** Probe state: an append is out and unanswered (replicate state pauses on a full window instead). */
+  /**
+   * Probe: an append is out and unanswered. Replicate: the inflight window is full. A heartbeat
+   * response clears it, so one (empty) append goes out and its answer clears a window of lost messages.
+   */
   paused = false;
   /** Highest commit index the follower can have learned from what we sent it. */
   sentCommit = 0;
@@ -69,6 +72,7 @@ export class Progress {
         this.next = lastIndex + 1;
         this.inflights.add(lastIndex, bytes);
       }
+      this.paused = this.inflights.full();
     } else if (this.state === "probe") {
       if (count > 0) this.paused = true;
     } else {
@@ -109,7 +113,6 @@ export class Progress {
   }
 
   isPaused(): boolean {
-    if (this.state === "replicate") return this.inflights.full();
     return this.state === "snapshot" || this.paused;
   }
 }

@@ -49,6 +49,9 @@ export interface Config {
   maxInflightBytes?: number;
   /** Upper bound on committed entry bytes handed out in one Ready. Default 16 MiB. */
   maxCommittedSizePerReady?: number;
+  /** Backpressure: a leader refuses proposals while this many bytes (by entrySize) are uncommitted
+   * (0 = no limit). A single proposal is always accepted when nothing is uncommitted. */
+  maxUncommittedBytes?: number;
   /** Pre-vote (§9.6): do not disrupt a working cluster with a higher term. Default true. */
   preVote?: boolean;
   /** Check-quorum: a leader steps down when a majority is silent for an election timeout; followers
@@ -112,6 +115,9 @@ export class Raft {
   private readonly preVote: boolean;
   private readonly checkQuorum: boolean;
   private readonly maxMsgSize: number;
+  private readonly maxUncommittedBytes: number;
+  /** Leader: bytes appended in this term and not yet handed out for applying. */
+  private uncommittedBytes = 0;
   readonly maxCommittedSizePerReady: number;
   private readonly random: () => number;
   private readonly logger: Logger | undefined;
@@ -135,6 +141,7 @@ export class Raft {
     this.preVote = c.preVote ?? true;
     this.checkQuorum = c.checkQuorum ?? true;
     this.maxMsgSize = c.maxSizePerMsg ?? 1 << 20;
+    this.maxUncommittedBytes = c.maxUncommittedBytes ?? 0;
     this.maxCommittedSizePerReady = c.maxCommittedSizePerReady ?? 16 << 20;
     this.random = c.random ?? new Rng(c.id).asFunction();
     this.logger = c.logger;
@@ -218,6 +225,7 @@ export class Raft {
     this.readOnly.reset();
     this.pendingReads = [];
     this.needBroadcast = false;
+    this.uncommittedBytes = 0;
   }
 
   becomeFollower(term: number, lead: NodeId): void {
@@ -274,7 +282,10 @@ export class Raft {
     const prevIndex = pr.next - 1;
     const prevTerm = log.term(prevIndex);
     const last = log.lastIndex();
-    const ents = pr.next <= last ? log.slice(pr.next, last + 1, this.maxMsgSize) : [];
+    // With a full window only an empty append goes out: its answer (ack or reject) frees the window
+    // even when every message that filled it was lost.
+    const throttled = pr.state === "replicate" && pr.inflights.full();
+    const ents = pr.next <= last && !throttled ? log.slice(pr.next, last + 1, this.maxMsgSize) : [];
     const commit = log.committed;
     if (ents.length === 0 && !force && !pr.canBumpCommit(commit)) return false;
     const m = newMessage("app", this.id, to, this.term);
@@ -337,6 +348,7 @@ export class Raft {
       const e = ents[k]!;
       e.index = ++index;
       e.term = this.term;
+      this.uncommittedBytes += entrySize(e);
     }
     const last = this.log.append(ents);
     // Our copy counts at once: followers only see these entries in messages sent after they are durable.
@@ -586,9 +598,9 @@ export class Raft {
 
   private handleHeartbeatResponse(m: Message, pr: Progress): void {
     pr.recentActive = true;
-    if (pr.state === "probe") pr.paused = false;
-    const behind = pr.match < this.log.lastIndex();
-    if (behind || pr.canBumpCommit(this.log.committed)) this.sendAppend(m.from, behind);
+    pr.paused = false;
+    // Also re-probes a caught-up follower left in probe state (e.g. after reportUnreachable).
+    if (pr.match < this.log.lastIndex() || pr.state === "probe") this.sendAppend(m.from, true);
     if (m.context.length === 0) return;
     const acks = this.readOnly.recvAck(m.from, m.context);
     if (acks === null || voteResult(this.trk.voters, acks) !== "won") return;
@@ -745,8 +757,17 @@ export class Raft {
 
   // ---- requests from the driver ----------------------------------------------------------------
 
+  /** Committed entries were handed out for applying: they no longer count as uncommitted. */
+  reduceUncommitted(ents: readonly Entry[]): void {
+    if (this.role !== "leader" || this.uncommittedBytes === 0) return;
+    let size = 0;
+    for (let k = 0; k < ents.length; k++) size += entrySize(ents[k]!);
+    this.uncommittedBytes = Math.max(0, this.uncommittedBytes - size);
+  }
+
   propose(data: Uint8Array): { index: number; term: number } {
     this.checkProposable();
+    this.checkUncommitted(data.byteLength + 16);
     const index = this.appendEntries([{ index: 0, term: 0, type: "normal", data }]);
     return { index, term: this.term };
   }
@@ -759,9 +780,18 @@ export class Raft {
     if (changeConf(this.trk.confState(), cc) === null) {
       throw new ProposalDroppedError("invalidConfChange", `${cc.type} ${cc.nodeId}`);
     }
-    const index = this.appendEntries([{ index: 0, term: 0, type: "confChange", data: encodeConfChange(cc) }]);
+    const data = encodeConfChange(cc);
+    this.checkUncommitted(data.byteLength + 16);
+    const index = this.appendEntries([{ index: 0, term: 0, type: "confChange", data }]);
     this.pendingConfIndex = index;
     return { index, term: this.term };
+  }
+
+  private checkUncommitted(size: number): void {
+    const limit = this.maxUncommittedBytes;
+    if (limit > 0 && this.uncommittedBytes > 0 && this.uncommittedBytes + size > limit) {
+      throw new ProposalDroppedError("uncommittedLimit", `${this.uncommittedBytes} bytes uncommitted`);
+    }
   }
 
   private checkProposable(): void {

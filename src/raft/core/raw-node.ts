@@ -169,6 +169,7 @@ export class RawNode {
     const entries = u.nextEntries();
     const snapshot = u.nextSnapshot();
     const committedEntries = log.nextCommittedEntries(r.maxCommittedSizePerReady);
+    r.reduceUncommitted(committedEntries);
     const rd: Ready = {
       entries,
       committedEntries,
