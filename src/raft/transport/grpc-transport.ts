@@ -17,7 +17,7 @@ import {
   StreamAck,
 } from "../../grpc/generated/cluster.ts";
 import { encodeFrame } from "../../grpc/framing.ts";
-import { codecOf, type CallContext, type Method } from "../../grpc/http2-server.ts";
+import { codecOf, type CallContext, type Method } from "../../grpc/method.ts";
 import { GrpcError, GrpcStatus } from "../../grpc/status.ts";
 import { collectResponses, GrpcPeerClient, TOKEN_HEADER } from "./grpc-client.ts";
 import { messageFromPb, messageToPb } from "./codec.ts";
