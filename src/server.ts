@@ -49,6 +49,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     autoInit: settings.raftAutoInit,
     joinAddr: settings.raftJoinAddr,
     snapshotLogSize: settings.raftSnapshotLogSize,
+    proposalTimeoutMs: settings.raftWriteTimeoutSecond * 1000,
   });
   const ctx: ModuleContext = { settings, log, db: store.db, stateMachine, proposer: raft, state, now: Date.now };
   // Modules register their commands before Raft starts: entries committed before a restart replay at start.
