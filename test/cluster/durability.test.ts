@@ -72,7 +72,7 @@ test("SIGKILL of a follower while writers run loses no acknowledged write", asyn
   await expectAllReadable();
 }, 90_000);
 
-test("without a quorum a write is refused, not acknowledged, and never appears", async () => {
+test("without a quorum a write is refused, not acknowledged", async () => {
   const [survivor, ...others] = cluster.live();
   for (const n of others) await cluster.kill(n.id);
   for (const n of cluster.nodes) if (n !== survivor && cluster.live().includes(n)) await cluster.kill(n.id);
@@ -80,9 +80,8 @@ test("without a quorum a write is refused, not acknowledged, and never appears",
   expect(ok).toBe(false);
   for (const n of cluster.nodes) if (!cluster.live().includes(n)) await cluster.startNode(n.id);
   await cluster.leader(20_000);
+  // Its outcome is unknown, as Raft says: a later leader may still commit it. Only the acknowledged count.
   await expectAllReadable();
-  // The refused write may be applied later only if it had reached a quorum; here it could not.
-  for (const n of cluster.live()) expect(await read(cluster.url(n.id), "no-quorum")).toBeUndefined();
 }, 120_000);
 
 test("every killed node restarted with its data dir has every acknowledged write", async () => {
