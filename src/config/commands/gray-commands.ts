@@ -128,7 +128,7 @@ export function promoteGrayHandler(deps: CommandDeps): CommandHandler<GrayTarget
         ...key,
         content: gray.content,
         md5: gray.md5,
-        type: gray.type,
+        type: current?.type ?? gray.type,
         desc: current?.desc ?? "",
         appName: current?.appName || gray.appName,
         configTags: current?.configTags ?? "",

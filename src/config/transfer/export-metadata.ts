@@ -39,28 +39,40 @@ export function writeMetadataYaml(items: ExportItemMetadata[]): string {
   return out;
 }
 
-function unquote(raw: string): string {
+/** A scalar: "double-quoted" (JSON escapes), 'single-quoted' ('' for '), or plain up to a " #" comment. */
+function scalar(raw: string): string {
   const v = raw.trim();
   if (v.startsWith('"')) {
+    const end = closingDoubleQuote(v);
     try {
-      return JSON.parse(v) as string;
+      return JSON.parse(v.slice(0, end + 1)) as string;
     } catch {
       throw invalid(`metadata value ${v} is not a valid quoted string`);
     }
   }
   if (v.startsWith("'")) {
-    if (!v.endsWith("'") || v.length < 2) throw invalid(`metadata value ${v} is not a valid quoted string`);
-    return v.slice(1, -1).replace(/''/g, "'");
+    const m = /^'((?:[^']|'')*)'/.exec(v);
+    if (!m) throw invalid(`metadata value ${v} is not a valid quoted string`);
+    return m[1]!.replace(/''/g, "'");
   }
-  return v === "~" || v === "null" ? "" : v;
+  const plain = v.replace(/\s+#.*$/, "");
+  return plain === "~" || plain === "null" ? "" : plain;
+}
+
+function closingDoubleQuote(v: string): number {
+  for (let i = 1; i < v.length; i++) {
+    if (v[i] === "\\") i++;
+    else if (v[i] === '"') return i;
+  }
+  throw invalid(`metadata value ${v} is not a valid quoted string`);
 }
 
 /** Parses `.metadata.yml`; throws DomainError("invalid") when it is not that shape. */
 export function readMetadataYaml(text: string): ExportItemMetadata[] {
   const items: Record<string, string>[] = [];
   let inList = false;
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.replace(/\s+#.*$/, "");
+  for (const line of text.split(/\r?\n/)) {
+    const rawLine = line;
     if (line.trim() === "" || line.trim().startsWith("#")) continue;
     if (/^metadata:\s*\[\s*\]\s*$/.test(line)) return [];
     if (/^metadata:\s*$/.test(line)) {
@@ -73,7 +85,7 @@ export function readMetadataYaml(text: string): ExportItemMetadata[] {
     if (m[2]) items.push({});
     const current = items[items.length - 1];
     if (!current) throw invalid(`metadata line outside a list item: ${rawLine.trim()}`);
-    current[m[3]!] = unquote(m[4]!);
+    current[m[3]!] = scalar(m[4]!);
   }
   return items.map((i) => ({ dataId: i.dataId ?? "", group: i.group ?? "", type: i.type, desc: i.desc, appName: i.appName, configTags: i.configTags }));
 }
