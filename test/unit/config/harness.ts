@@ -3,7 +3,7 @@
 import { Database } from "bun:sqlite";
 import { applyMigrations } from "../../../src/store/migrations.ts";
 import { StateMachine } from "../../../src/raft/state-machine.ts";
-import { DirectApply } from "../../../src/raft/direct-apply.ts";
+import { DirectProposer } from "./direct-proposer.ts";
 import { resolveSettings } from "../../../src/cli/settings.ts";
 import { createLogger } from "../../../src/log.ts";
 import { NodeState } from "../../../src/node-state.ts";
@@ -35,7 +35,7 @@ export function makeHarness(opts: { db?: Database; env?: Record<string, string>;
     log: quietLog(),
     db,
     stateMachine: sm,
-    proposer: new DirectApply(sm),
+    proposer: new DirectProposer(sm),
     state: new NodeState(),
     now: () => clock.now,
   };
