@@ -4,6 +4,7 @@ import type { HistoryService } from "./history/history-service.ts";
 import type { NamespaceService } from "./namespace/namespace-service.ts";
 import type { ConfigTransfer } from "./transfer/config-transfer.ts";
 import type { LongPollRegistry } from "./listen/long-poll-registry.ts";
+import type { ConfigListening } from "./listen/config-listening.ts";
 
 export interface ConfigApi {
   configs: ConfigService;
@@ -11,6 +12,8 @@ export interface ConfigApi {
   namespaces: NamespaceService;
   transfer: ConfigTransfer;
   longPolls: LongPollRegistry;
+  /** gRPC listening and the listener status query. */
+  listening: ConfigListening;
   /** Wall clock (export file names). */
   now: () => number;
 }

@@ -20,6 +20,11 @@ import { configV1ListenerRoutes } from "../http/openapi/config-v1-listener-route
 import { configHistoryRoutes } from "../http/openapi/config-history-routes.ts";
 import { configV2Routes } from "../http/openapi/config-v2-routes.ts";
 import { namespaceRoutes } from "../http/openapi/namespace-routes.ts";
+import type { GrpcServer } from "../grpc/index.ts";
+import { registerConfigHandlers } from "../grpc/handlers/config-handlers.ts";
+import { ChangePusher } from "./listen/change-pusher.ts";
+import { FuzzyWatchRegistry } from "./listen/fuzzy-watch.ts";
+import { ConfigListening } from "./listen/config-listening.ts";
 
 export interface ConfigModule extends ServerModule {
   api: ConfigApi;
@@ -47,6 +52,7 @@ export function configModule(ctx: ModuleContext, timers: Timers = realTimers): C
     namespaces,
     transfer: new ConfigTransfer({ proposer: ctx.proposer, index, namespaces, now: ctx.now, maxContentBytes: ctx.settings.configMaxContent }),
     longPolls,
+    listening: new ConfigListening(index, listeners, longPolls),
     now: ctx.now,
   };
   log.debug("configs loaded", { configs: index.size, namespaces: index.namespaces().length });
@@ -57,6 +63,18 @@ export function configModule(ctx: ModuleContext, timers: Timers = realTimers): C
     listeners,
     fanout,
     httpRoutes: [configV1Routes(api), configV1ListenerRoutes(api), configHistoryRoutes(api), configV2Routes(api), namespaceRoutes(api)],
+    registerGrpc(grpc: GrpcServer) {
+      const push = (connectionId: string, type: string, body: Record<string, unknown>) => grpc.push(connectionId, type, body);
+      const pusher = new ChangePusher(push, log);
+      const fuzzy = new FuzzyWatchRegistry(index, push, log);
+      fanout.attachGrpc(pusher, fuzzy);
+      registerConfigHandlers(grpc.handlers, { configs, listening: api.listening, fuzzy });
+      grpc.connections.on("disconnected", (connection) => {
+        listeners.dropConnection(connection.id);
+        pusher.drop(connection.id);
+        fuzzy.dropConnection(connection.id);
+      });
+    },
     drain() {
       longPolls.drain();
     },

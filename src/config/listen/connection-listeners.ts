@@ -7,6 +7,9 @@ export interface ListenTarget {
   group: string;
   /** The tenant as the client wrote it. */
   tenant: string;
+  /** What the client last said it holds, and from where (console listener query). */
+  md5: string;
+  clientIp: string;
 }
 
 export class ConnectionListeners {

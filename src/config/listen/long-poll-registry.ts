@@ -60,6 +60,11 @@ export class LongPollRegistry {
     return this.byKey.get(key)?.size ?? 0;
   }
 
+  /** Client IP → the MD5 it holds, for each held poll of the key. */
+  holdersOf(key: string): { ip: string; md5: string }[] {
+    return [...(this.byKey.get(key) ?? [])].map((p) => ({ ip: p.client.ip, md5: p.keys.get(key)!.md5 }));
+  }
+
   /** The changed keys now, or a promise of them (empty when the hold timed out or the server drains). */
   poll(keys: ListenedKey[], client: ClientIdentity, opts: PollOptions): ListenedKey[] | Promise<ListenedKey[]> {
     const changed = keys.filter((k) => this.index.md5For(k.key, client) !== k.md5);

@@ -62,9 +62,9 @@ describe("coalesced change pushes", () => {
 describe("connection listeners", () => {
   test("listen, unlisten and dropping a connection keep both directions in step", () => {
     const l = new ConnectionListeners();
-    l.listen("c1", "k1", { dataId: "a", group: "G", tenant: "" });
-    l.listen("c1", "k2", { dataId: "b", group: "G", tenant: "" });
-    l.listen("c2", "k1", { dataId: "a", group: "G", tenant: "public" });
+    l.listen("c1", "k1", { dataId: "a", group: "G", tenant: "", md5: "", clientIp: "" });
+    l.listen("c1", "k2", { dataId: "b", group: "G", tenant: "", md5: "", clientIp: "" });
+    l.listen("c2", "k1", { dataId: "a", group: "G", tenant: "public", md5: "", clientIp: "" });
     expect([...l.listenersOf("k1")!.keys()]).toEqual(["c1", "c2"]);
     l.unlisten("c1", "k1");
     expect([...l.listenersOf("k1")!.keys()]).toEqual(["c2"]);
