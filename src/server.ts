@@ -18,10 +18,11 @@ import { raftRoutes } from "./http/openapi/raft-routes.ts";
 import type { ModuleContext, ServerModule } from "./server-module.ts";
 import { createGrpcServer, type GrpcServer } from "./grpc/index.ts";
 import { allowAll } from "./auth/access.ts";
+import { configModule } from "./config/config-module.ts";
 
 /** Every domain, in start order. */
-function buildModules(_ctx: ModuleContext): ServerModule[] {
-  return [];
+function buildModules(ctx: ModuleContext): ServerModule[] {
+  return [configModule(ctx)];
 }
 
 export interface RunningServer {
