@@ -18,9 +18,9 @@ const MICRO_PER_TICK = 10;
 
 export interface SimOptions {
   seed: number;
-  /** Chaos/heal cycles. */
+  /** Chaos/heal cycles (default 6). */
   cycles?: number;
-  /** Ticks per chaos phase. */
+  /** Ticks per chaos phase (default 400). */
   chaosTicks?: number;
   verbose?: boolean;
   /** Where verbose lines go (default console.log). */
@@ -473,8 +473,8 @@ class Simulation implements SimContext {
   }
 
   run(): void {
-    const cycles = this.opts.cycles ?? 4;
-    const chaosTicks = this.opts.chaosTicks ?? 300;
+    const cycles = this.opts.cycles ?? 6;
+    const chaosTicks = this.opts.chaosTicks ?? 400;
     for (let c = 0; c < cycles; c++) {
       this.chaos(chaosTicks);
       this.heal();
