@@ -20,5 +20,5 @@ for (let from = 1; from <= SEEDS; from += CHUNK) {
         expect(detail).toBe("");
       }
     }
-  });
+  }, 60_000);
 }

@@ -88,6 +88,10 @@ export interface NodeParams {
   maxSizePerMsg: number;
   maxInflightMsgs: number;
   maxUncommittedBytes: number;
+  /** Committed entry bytes per Ready: small values make the applied index trail the commit. */
+  maxCommittedSizePerReady: number;
+  /** Readies handled per driver turn (1 = a driver that yields between Readies). */
+  readiesPerTurn: number;
   /** Compact once this many applied entries sit in the log. */
   compactEvery: number;
   /** Keep up to this many applied entries when compacting. */
@@ -179,6 +183,7 @@ export class SimNode {
       maxSizePerMsg: p.maxSizePerMsg,
       maxInflightMsgs: p.maxInflightMsgs,
       maxUncommittedBytes: p.maxUncommittedBytes,
+      maxCommittedSizePerReady: p.maxCommittedSizePerReady,
       random: new Rng(ctx.seed * 7919 + this.id * 104729 + this.incarnation).asFunction(),
     });
     if (ctx.verbose) ctx.log(`n${this.id} start (incarnation ${this.incarnation}, applied ${this.smApplied})`);
@@ -197,9 +202,11 @@ export class SimNode {
     this.pendingSnapData.set(index, data);
   }
 
-  /** Handle every pending Ready the way the production driver must. */
+  /** Handle pending Readies the way the production driver must (up to readiesPerTurn of them). */
   processReady(ctx: SimContext): void {
-    while (this.raw !== null && this.raw.hasReady()) this.handleReady(ctx, this.raw.ready());
+    for (let k = 0; k < this.params.readiesPerTurn && this.raw !== null && this.raw.hasReady(); k++) {
+      this.handleReady(ctx, this.raw.ready());
+    }
   }
 
   private handleReady(ctx: SimContext, rd: Ready): void {

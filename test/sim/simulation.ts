@@ -113,6 +113,8 @@ class Simulation implements SimContext {
       maxInflightMsgs: r.pick([1, 4, 16, 256]),
       // Client backpressure keeps a cut-off leader's backlog (and so recovery time) bounded.
       maxUncommittedBytes: r.pick([512, 2048, 8192]),
+      maxCommittedSizePerReady: r.pick([1, 100, 16 << 20]),
+      readiesPerTurn: r.chance(0.3) ? 1 : Infinity,
       compactEvery: r.range(5, 60),
       compactKeep: r.range(0, 8),
     };
@@ -196,6 +198,13 @@ class Simulation implements SimContext {
     for (let k = 0; k < MICRO_PER_TICK; k++) {
       this.now++;
       this.deliverDue();
+      // A driver that yields between Readies picks up the rest on its next turn.
+      for (const n of this.nodes.values()) {
+        if (n.raw !== null && n.raw.hasReady()) {
+          n.processReady(this);
+          this.afterStep();
+        }
+      }
     }
     this.tick++;
     for (const n of this.nodes.values()) {

@@ -253,6 +253,8 @@ export class Raft {
 
   private becomeLeader(): void {
     if (this.role === "follower") throw new Error("follower cannot become leader without an election");
+    // hup() only lets voters campaign and no committed conf change can apply mid-campaign.
+    if (!this.trk.isVoter(this.id)) throw new Error(`node ${this.id} won an election without being a voter`);
     this.reset(this.term);
     this.lead = this.id;
     this.role = "leader";
@@ -432,10 +434,14 @@ export class Raft {
   private hasUnappliedConfChanges(): boolean {
     const log = this.log;
     if (log.applied >= log.committed) return false;
-    const lo = Math.max(log.applied + 1, log.firstIndex());
-    if (lo > log.committed) return false;
-    const ents = log.slice(lo, log.committed + 1);
-    for (let k = 0; k < ents.length; k++) if (ents[k]!.type === "confChange") return true;
+    // Scan in pages so a long unapplied tail does not load at once.
+    let lo = Math.max(log.applied + 1, log.firstIndex());
+    const hi = log.committed + 1;
+    while (lo < hi) {
+      const page = log.slice(lo, hi, this.maxCommittedSizePerReady);
+      for (let k = 0; k < page.length; k++) if (page[k]!.type === "confChange") return true;
+      lo += page.length;
+    }
     return false;
   }
 
