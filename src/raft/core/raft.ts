@@ -499,8 +499,9 @@ export class Raft {
     } else if (m.term < this.term) {
       if ((this.checkQuorum || this.preVote) && (m.type === "heartbeat" || m.type === "app")) {
         // A stale leader (e.g. back from a partition) learns our term from this and steps down;
-        // with check-quorum/pre-vote nothing else would tell it.
-        this.send(newMessage("appResp", this.id, m.from, this.term));
+        // with check-quorum/pre-vote nothing else would tell it. A heartbeat answer, because if the
+        // sender has meanwhile become leader of our term it must not read this as an append ack.
+        this.send(newMessage("heartbeatResp", this.id, m.from, this.term));
       } else if (m.type === "preVote") {
         const r = newMessage("preVoteResp", this.id, m.from, this.term);
         r.reject = true;
