@@ -1,6 +1,6 @@
 // Deterministic simulation of 3-5 Raft cores (growing and shrinking through membership changes) over
 // a lossy, reordering, partitionable network with crashes; safety is checked after every step and
-// liveness after every heal. Seeds 1..600, about 40 s on a 2-core machine. A failure names the seed
+// liveness after every heal. Seeds 1..600, about 45 s on a 2-core machine. A failure names the seed
 // and the command that replays it with a full event log. More seeds: `bun run sim:long`.
 
 import { expect, test } from "bun:test";

@@ -725,6 +725,10 @@ export class Raft {
       this.log.commitTo(meta.index);
       return false;
     }
+    // Committed entries are out for applying (between ready() and advance()): the driver is about to
+    // call applyConfChange for them against the membership a snapshot would replace. Refuse; the
+    // leader offers a snapshot again after reportSnapshot.
+    if (this.log.applying > this.log.applied) return false;
     this.log.restore(meta);
     // The snapshot's membership replaces ours (even one that does not list us yet: a joining node
     // learns that it was added from the entries that follow).
