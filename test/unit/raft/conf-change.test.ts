@@ -3,6 +3,8 @@
 import { expect, test } from "bun:test";
 import { changeConf, decodeConfChange, encodeConfChange } from "../../../src/raft/core/conf-change.ts";
 import { ProposalDroppedError } from "../../../src/raft/core/errors.ts";
+import { MemoryStorage } from "../../../src/raft/core/memory-storage.ts";
+import { RawNode } from "../../../src/raft/core/raw-node.ts";
 import { TestCluster, bytes } from "./harness.ts";
 
 const opts = { preVote: true, checkQuorum: true };
@@ -135,4 +137,22 @@ test("removing a voter shrinks the majority so pending entries can commit", () =
   c.tickAll(2);
   expect(c.node(1).conf.voters).toEqual([1, 2, 3]);
   expect(c.node(1).applied).toEqual(["x"]);
+});
+
+test("a node does not campaign while a committed conf change is still unapplied (its membership is stale)", () => {
+  const storage = MemoryStorage.bootstrap([1, 2, 3]);
+  storage.append([{ index: 2, term: 1, type: "confChange", data: encodeConfChange({ type: "addVoter", nodeId: 4 }) }]);
+  storage.setHardState({ term: 1, vote: 0, commit: 2 });
+  const n = new RawNode({ id: 1, storage, applied: 1, preVote: false });
+  n.campaign();
+  expect(n.role).toBe("follower");
+  expect(n.term).toBe(1);
+  const rd = n.ready();
+  expect(rd.committedEntries.map((e) => e.type)).toEqual(["confChange"]);
+  const conf = n.applyConfChange(decodeConfChange(rd.committedEntries[0]!.data));
+  storage.setConfState(conf);
+  n.advance();
+  n.campaign();
+  expect(n.role).toBe("candidate");
+  expect(n.ready().messages.map((m) => m.to).sort()).toEqual([2, 3, 4]);
 });

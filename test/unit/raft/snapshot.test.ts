@@ -146,3 +146,31 @@ test("§7 a snapshot is handed out before anything else and committed entries wa
   expect(n.status()).toMatchObject({ applied: 50, commit: 50, firstIndex: 51, lastIndex: 50 });
   expect(n.status().conf).toEqual({ voters: [1, 2, 3], learners: [4] });
 });
+
+test("a snapshot is refused while committed entries are out for applying, and taken after advance()", () => {
+  const storage = MemoryStorage.bootstrap([1, 2, 3]);
+  const n = new RawNode({ id: 2, storage });
+  const app = newMessage("app", 1, 2, 2);
+  app.index = 1;
+  app.logTerm = 1;
+  app.commit = 3;
+  app.entries = [
+    { index: 2, term: 2, type: "normal", data: new Uint8Array(0) },
+    { index: 3, term: 2, type: "normal", data: new Uint8Array([1]) },
+  ];
+  n.step(app);
+  const rd = n.ready(); // entries 2..3 handed out for applying
+  expect(rd.committedEntries.length).toBe(2);
+  const snap = newMessage("snap", 1, 2, 2);
+  snap.snapshot = { index: 10, term: 2, conf: { voters: [1, 2, 3], learners: [] } };
+  n.step(snap); // arrives while the driver is still writing and applying
+  storage.append(rd.entries);
+  storage.setHardState(rd.hardState!);
+  n.advance();
+  const refused = n.ready();
+  expect(refused.snapshot).toBeUndefined();
+  expect(refused.messages.find((m) => m.type === "appResp")!.index).toBe(3);
+  n.advance();
+  n.step(snap); // the leader offers it again
+  expect(n.ready().snapshot?.index).toBe(10);
+});

@@ -26,10 +26,16 @@ test("§3.10 a lagging target is caught up before TimeoutNow is sent", () => {
   c.isolate(3);
   for (let i = 0; i < 5; i++) c.propose(1, `p${i}`);
   c.recover();
+  const before = c.delivered.length;
   c.node(1).raw.transferLeader(3);
   c.deliver();
   expect(c.node(3).raw.role).toBe("leader");
-  expect(c.node(3).applied.length + 0).toBeGreaterThanOrEqual(0);
+  // TimeoutNow went out only after node 3 acknowledged the leader's whole log.
+  const after = c.delivered.slice(before);
+  const timeoutAt = after.findIndex((m) => m.type === "timeoutNow");
+  const catchUp = after.findIndex((m) => m.type === "appResp" && m.from === 3 && !m.reject && m.index === 7);
+  expect(catchUp).toBeGreaterThanOrEqual(0);
+  expect(timeoutAt).toBeGreaterThan(catchUp);
   c.propose(3, "after");
   c.tickAll(1);
   for (const id of [1, 2, 3]) expect(c.node(id).applied).toEqual(["p0", "p1", "p2", "p3", "p4", "after"]);
