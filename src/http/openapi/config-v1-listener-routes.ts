@@ -38,7 +38,7 @@ export function configV1ListenerRoutes(api: ConfigApi) {
         const timeoutHeader = request.headers.get("Long-Pulling-Timeout");
         const holdMs = timeoutHeader === null ? 0 : holdTimeFor(Number(timeoutHeader));
         const noHangUp = timeoutHeader === null || (request.headers.get("Long-Pulling-Timeout-No-Hangup") ?? "").toLowerCase() === "true";
-        const changed = await api.longPolls.poll(keys, client, { holdMs, noHangUp });
+        const changed = await api.longPolls.poll(keys, client, { holdMs, noHangUp }, request.signal);
         return new Response(formatChangedKeys(changed), { headers: NO_CACHE });
       }),
       RAW_BODY,
