@@ -1,6 +1,7 @@
 // etcd from Debian (etcd-server), started on free loopback ports with a temp data dir, as the
 // reference for durable writes. It fsyncs its WAL before answering a PUT, as we do.
 import type { Subprocess } from "bun";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureTool } from "./tools.ts";
 import { freePort, tempDir, waitFor } from "../../test/helpers/server.ts";
@@ -65,4 +66,13 @@ request = function()
   return wrk.format("POST", "/nacos/v1/cs/configs", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
 `;
+}
+
+/** Writes both wrk scripts to a temp dir (same keys, same value size) and returns their paths. */
+export function writeLoadScripts(keys = 1000): { etcd: string; nacos: string } {
+  const dir = tempDir("rnacos-bench-lua-");
+  const paths = { etcd: join(dir, "etcd-put.lua"), nacos: join(dir, "nacos-publish.lua") };
+  writeFileSync(paths.etcd, etcdPutScript(keys));
+  writeFileSync(paths.nacos, nacosPublishScript(keys));
+  return paths;
 }

@@ -1,21 +1,14 @@
 // Durable writes on three nodes on this one machine (every write replicated to a majority before
 // the answer) against single-node etcd PUT, same run, 64 connections. Target ≥ 1× etcd.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { wrk } from "../lib/tools.ts";
 import { recordResult } from "../lib/results.ts";
 import { buildRnacos } from "../lib/processes.ts";
-import { etcdPutScript, nacosPublishScript, startEtcd } from "../lib/etcd.ts";
-import { tempDir } from "../../test/helpers/server.ts";
+import { startEtcd, writeLoadScripts } from "../lib/etcd.ts";
 import { TestCluster } from "../../test/helpers/cluster.ts";
 
 export default async function raftCluster(): Promise<void> {
   const binary = await buildRnacos();
-  const dir = tempDir("rnacos-bench-lua-");
-  const etcdScript = join(dir, "etcd-put.lua");
-  const nacosScript = join(dir, "nacos-publish.lua");
-  writeFileSync(etcdScript, etcdPutScript(1000));
-  writeFileSync(nacosScript, nacosPublishScript(1000));
+  const { etcd: etcdScript, nacos: nacosScript } = writeLoadScripts(1000);
   const opts = { connections: 64, seconds: 10 };
 
   const etcd = await startEtcd();

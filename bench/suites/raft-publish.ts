@@ -1,20 +1,13 @@
 // Durable writes, one node, 64 connections: Nacos config publish on rnacos (Raft log + apply in
 // SQLite, fsync before the answer) against etcd PUT in the same run. Target ≥ 2× etcd.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { wrk } from "../lib/tools.ts";
 import { recordResult } from "../lib/results.ts";
 import { buildRnacos, startRnacosBinary } from "../lib/processes.ts";
-import { etcdPutScript, nacosPublishScript, startEtcd } from "../lib/etcd.ts";
-import { tempDir } from "../../test/helpers/server.ts";
+import { startEtcd, writeLoadScripts } from "../lib/etcd.ts";
 
 export default async function raftPublish(): Promise<void> {
   const binary = await buildRnacos();
-  const dir = tempDir("rnacos-bench-lua-");
-  const etcdScript = join(dir, "etcd-put.lua");
-  const nacosScript = join(dir, "nacos-publish.lua");
-  writeFileSync(etcdScript, etcdPutScript(1000));
-  writeFileSync(nacosScript, nacosPublishScript(1000));
+  const { etcd: etcdScript, nacos: nacosScript } = writeLoadScripts(1000);
   const opts = { connections: 64, seconds: 10 };
 
   const etcd = await startEtcd();

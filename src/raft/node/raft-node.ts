@@ -6,16 +6,18 @@ import type { Database } from "bun:sqlite";
 import { DomainError, unavailable, invalid } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { RawNode } from "../core/raw-node.ts";
-import { decodeConfChange } from "../core/conf-change.ts";
 import { NotLeaderError, ProposalDroppedError } from "../core/errors.ts";
-import { NONE, type ConfChange, type ConfState, type Entry, type Message, type NodeId, type ReadState, type SnapshotMeta, type SoftState } from "../core/types.ts";
+import { NONE, type ConfState, type Message, type NodeId, type SoftState } from "../core/types.ts";
 import type { Status } from "../core/raft.ts";
 import { encodeCommand, type ApplyOutcome, type StateMachine } from "../state-machine.ts";
 import type { Proposer } from "../proposer.ts";
 import { PendingProposals } from "./pending-proposals.ts";
 import { AppliedWaiters } from "./waiters.ts";
 import { SqliteRaftLog } from "./sqlite-raft-log.ts";
-import { clearSnapshotDir, copyReplicatedTables, newSnapshotPath, readSnapshotPosition, withAttachedSnapshot, writeSnapshot } from "./snapshot-files.ts";
+import { clearSnapshotDir } from "./snapshot-files.ts";
+import { SnapshotTransfer } from "./snapshot-transfer.ts";
+import { Membership } from "./membership.ts";
+import { LinearizableReads } from "./linearizable-reads.ts";
 import type { ForwardOutcome, MembershipOutcome, MembershipRequest, RaftInbound, RaftTransport } from "./transport.ts";
 import { rmSync } from "node:fs";
 
@@ -42,8 +44,6 @@ export interface RaftNodeOptions {
 }
 
 const CLUSTER_MEMBER_TABLE = "cluster_member";
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export interface RaftMetrics {
   id: NodeId;
@@ -71,17 +71,15 @@ export class RaftNode implements Proposer, RaftInbound {
   private core!: RawNode;
   private readonly proposals = new PendingProposals();
   private readonly waiters: AppliedWaiters;
-  private readonly reads = new Map<string, { resolve(index: number): void; reject(err: Error): void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly reads: LinearizableReads;
+  private readonly snapshots: SnapshotTransfer;
+  private readonly members: Membership;
   private readonly leaderWaiters: (() => void)[] = [];
-  private readonly receivedSnapshots = new Map<number, string>();
-  private readonly sendingSnapshots = new Set<NodeId>();
-  private peers = new Map<NodeId, string>();
   private soft: SoftState = { leader: NONE, role: "follower" };
   private scheduled = false;
   private stopped = false;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private tickCount = 0;
-  private readSeq = 0;
   private startupCommit = 0;
   private readyListeners: (() => void)[] = [];
   private isReady = false;
@@ -98,6 +96,32 @@ export class RaftNode implements Proposer, RaftInbound {
     this.sm.registerTables(CLUSTER_MEMBER_TABLE);
     this.raftLog = new SqliteRaftLog(this.db);
     this.waiters = new AppliedWaiters(() => this.sm.applied.index);
+    const core = () => this.core;
+    const schedule = () => this.schedule();
+    this.reads = new LinearizableReads(options.id, core, this.waiters, schedule, this.opts.proposalTimeoutMs);
+    this.snapshots = new SnapshotTransfer({
+      dataDir: options.dataDir,
+      db: this.db,
+      stateMachine: this.sm,
+      raftLog: this.raftLog,
+      transport: this.transport,
+      log: this.log,
+      report: (to, ok) => {
+        this.core.reportSnapshot(to, ok);
+        this.schedule();
+      },
+    });
+    this.members = new Membership({
+      selfId: options.id,
+      db: this.db,
+      raftLog: this.raftLog,
+      transport: this.transport,
+      proposals: this.proposals,
+      log: this.log,
+      core,
+      schedule,
+      proposalTimeoutMs: this.opts.proposalTimeoutMs,
+    });
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -124,13 +148,13 @@ export class RaftNode implements Proposer, RaftInbound {
       logger: this.log,
     });
     this.startupCommit = this.raftLog.hardStateNow().commit;
-    this.reloadPeers();
+    this.members.reloadPeers();
     this.transport.bind(this);
     const conf = this.raftLog.confNow();
     if (conf.voters.length === 1 && conf.voters[0] === this.opts.id) this.core.campaign();
     this.ticker = setInterval(() => this.tick(), this.opts.tickMs);
     this.schedule();
-    if (this.raftLog.isEmpty && this.opts.joinAddr) void this.joinThroughSeed();
+    if (this.raftLog.isEmpty && this.opts.joinAddr) void this.members.joinWithRetries(this.opts.joinAddr, this.opts.addr, () => this.stopped);
     this.checkReady();
   }
 
@@ -158,11 +182,7 @@ export class RaftNode implements Proposer, RaftInbound {
     const err = unavailable("this node is shutting down");
     this.proposals.rejectAll(err);
     this.waiters.rejectAll(err);
-    for (const r of this.reads.values()) {
-      clearTimeout(r.timer);
-      r.reject(err);
-    }
-    this.reads.clear();
+    this.reads.rejectAll(err);
     this.transport.close();
   }
 
@@ -187,7 +207,7 @@ export class RaftNode implements Proposer, RaftInbound {
   private bootstrap(): void {
     const conf: ConfState = { voters: [this.opts.id], learners: [] };
     this.db.transaction(() => {
-      this.raftLog.bootstrap(conf);
+      this.raftLog.bootstrapCluster(conf);
       this.db.run("INSERT OR REPLACE INTO cluster_member (node_id, addr) VALUES (?, ?)", [this.opts.id, this.opts.addr]);
       this.db.run("UPDATE sm_applied SET applied_index = 1, applied_term = 1 WHERE id = 1");
     }).immediate();
@@ -203,27 +223,7 @@ export class RaftNode implements Proposer, RaftInbound {
         `this node already belongs to a cluster (voters ${conf.voters.join(",") || "none"}); to move it, start it with an empty data dir and RNACOS_RAFT_JOIN_ADDR=${seed}`,
       );
     }
-    const outcome = await this.transport
-      .membership(seed, { action: "join", nodeId: this.opts.id, addr: this.opts.addr }, 10_000)
-      .catch((err: Error) => ({ ok: false as const, message: `cannot reach ${seed}: ${err.message}`, leader: NONE }));
-    if (!outcome.ok) throw unavailable(`join refused: ${outcome.message}`);
-    this.log.info("added to the cluster as a learner; catching up", { via: seed });
-  }
-
-  private async joinThroughSeed(): Promise<void> {
-    let delay = 200;
-    for (let attempt = 1; !this.stopped; attempt++) {
-      const outcome = await this.transport
-        .membership(this.opts.joinAddr, { action: "join", nodeId: this.opts.id, addr: this.opts.addr }, 10_000)
-        .catch((err: Error) => ({ ok: false as const, message: err.message, leader: NONE }));
-      if (outcome.ok) {
-        this.log.info("added to the cluster as a learner; catching up", { via: this.opts.joinAddr });
-        return;
-      }
-      this.log.warn("join request failed; retrying", { via: this.opts.joinAddr, attempt, error: outcome.message, retryMs: delay });
-      await Bun.sleep(delay);
-      delay = Math.min(delay * 2, 5000);
-    }
+    await this.members.askToJoin(seed, this.opts.addr);
   }
 
   private checkReady(): void {
@@ -240,7 +240,7 @@ export class RaftNode implements Proposer, RaftInbound {
   private tick(): void {
     this.core.tick();
     this.tickCount++;
-    if (this.tickCount % 10 === 0 && this.isLeader) this.promoteCaughtUpLearners();
+    if (this.tickCount % 10 === 0 && this.isLeader) this.members.promoteCaughtUpLearners();
     this.schedule();
   }
 
@@ -258,10 +258,14 @@ export class RaftNode implements Proposer, RaftInbound {
 
     const outgoing: Message[] = [];
     for (const m of rd.messages) {
-      if (m.type === "snap") this.startSnapshotSend(m);
+      if (m.type === "snap") this.snapshots.send(m);
       else outgoing.push(m);
     }
-    if (rd.snapshot) this.installSnapshot(rd.snapshot);
+    if (rd.snapshot) {
+      this.snapshots.install(rd.snapshot);
+      this.members.reloadPeers();
+      this.waiters.advance();
+    }
 
     const committed = rd.committedEntries;
     const conf = committed.filter((e) => e.type === "confChange" && e.index > this.sm.applied.index);
@@ -276,7 +280,7 @@ export class RaftNode implements Proposer, RaftInbound {
           () => {
             this.raftLog.append(rd.entries);
             if (rd.hardState) this.raftLog.setHardState(rd.hardState);
-            for (const e of conf) this.applyConfEntry(e);
+            for (const e of conf) this.members.applyEntry(e);
           },
         );
       } catch (err) {
@@ -287,14 +291,14 @@ export class RaftNode implements Proposer, RaftInbound {
       this.raftLog.setApplied(this.sm.applied);
       for (const e of conf) outcomes.set(e.index, { ok: true, value: null });
       for (const e of committed) this.proposals.settle(e.index, e.term, outcomes.get(e.index));
-      if (conf.length > 0) this.reloadPeers();
+      if (conf.length > 0) this.members.reloadPeers();
       this.waiters.advance();
     }
 
     if (outgoing.length > 0) {
       for (const id of this.transport.send(outgoing)) this.core.reportUnreachable(id);
     }
-    for (const rs of rd.readStates) this.settleRead(rs);
+    for (const rs of rd.readStates) this.reads.settle(rs);
     this.core.advance();
     this.maybeCompact();
     this.checkReady();
@@ -320,90 +324,7 @@ export class RaftNode implements Proposer, RaftInbound {
     if (s.leader !== NONE) for (const w of this.leaderWaiters.splice(0)) w();
   }
 
-  private applyConfEntry(e: Entry): void {
-    const cc = decodeConfChange(e.data);
-    const conf = this.core.applyConfChange(cc);
-    this.raftLog.setConf(conf);
-    if (cc.type === "removeNode") {
-      this.db.run("DELETE FROM cluster_member WHERE node_id = ?", [cc.nodeId]);
-    } else if (cc.context && cc.context.length > 0) {
-      this.db.run("INSERT OR REPLACE INTO cluster_member (node_id, addr) VALUES (?, ?)", [cc.nodeId, decoder.decode(cc.context)]);
-    }
-    this.log.info("membership changed", { change: cc.type, nodeId: cc.nodeId, voters: conf.voters.join(","), learners: conf.learners.join(",") });
-    if (cc.type === "removeNode" && cc.nodeId === this.opts.id) this.log.warn("this node was removed from the cluster");
-  }
-
-  private reloadPeers(): void {
-    const rows = this.db.query("SELECT node_id AS id, addr FROM cluster_member").all() as { id: number; addr: string }[];
-    this.peers = new Map(rows.map((r) => [r.id, r.addr]));
-    this.transport.setPeers(this.peers);
-  }
-
   // ---------------------------------------------------------------- snapshots and compaction
-
-  private startSnapshotSend(m: Message): void {
-    const to = m.to;
-    if (this.sendingSnapshots.has(to) || !m.snapshot) {
-      this.core.reportSnapshot(to, false);
-      return;
-    }
-    const file = newSnapshotPath(this.opts.dataDir, `send-${to}`);
-    try {
-      writeSnapshot(this.db, file);
-      const pos = readSnapshotPosition(file);
-      if (pos.index !== m.snapshot.index) throw new Error(`snapshot file is at ${pos.index}, message says ${m.snapshot.index}`);
-    } catch (err) {
-      rmSync(file, { force: true });
-      this.log.error("cannot write a snapshot", { to, error: err });
-      this.core.reportSnapshot(to, false);
-      return;
-    }
-    this.sendingSnapshots.add(to);
-    const started = performance.now();
-    this.log.info("sending snapshot", { to, index: m.snapshot.index });
-    this.transport
-      .sendSnapshot(m, file)
-      .then(
-        () => {
-          this.log.info("snapshot sent", { to, index: m.snapshot!.index, ms: Math.round(performance.now() - started) });
-          this.core.reportSnapshot(to, true);
-        },
-        (err: Error) => {
-          this.log.warn("snapshot send failed", { to, error: err.message });
-          this.core.reportSnapshot(to, false);
-        },
-      )
-      .finally(() => {
-        this.sendingSnapshots.delete(to);
-        rmSync(file, { force: true });
-        this.schedule();
-      });
-  }
-
-  private installSnapshot(meta: SnapshotMeta): void {
-    const file = this.receivedSnapshots.get(meta.index);
-    if (!file) throw new Error(`no snapshot file received for index ${meta.index}`);
-    this.receivedSnapshots.delete(meta.index);
-    const started = performance.now();
-    try {
-      withAttachedSnapshot(this.db, file, () =>
-        this.db.transaction(() => {
-          copyReplicatedTables(this.db, this.sm.replicatedTables());
-          this.raftLog.applySnapshot(meta);
-        }).immediate(),
-      );
-    } catch (err) {
-      this.log.error("cannot install the snapshot; stopping the process", { error: err });
-      process.exit(1);
-    } finally {
-      rmSync(file, { force: true });
-    }
-    this.sm.restored();
-    this.raftLog.setApplied(this.sm.applied);
-    this.reloadPeers();
-    this.waiters.advance();
-    this.log.info("installed snapshot", { index: meta.index, term: meta.term, ms: Math.round(performance.now() - started) });
-  }
 
   private maybeCompact(): void {
     const applied = this.sm.applied.index;
@@ -419,7 +340,7 @@ export class RaftNode implements Proposer, RaftInbound {
     const dropped = (() => {
       let n = 0;
       this.db.transaction(() => {
-        n = this.raftLog.compact(target, this.raftLog.confNow());
+        n = this.raftLog.compactTo(target, this.raftLog.confNow());
       }).immediate();
       return n;
     })();
@@ -448,16 +369,7 @@ export class RaftNode implements Proposer, RaftInbound {
       rmSync(file, { force: true });
       return;
     }
-    const pos = readSnapshotPosition(file);
-    if (pos.index !== message.snapshot.index) {
-      this.log.warn("received a snapshot whose content does not match its index; dropped", { from: message.from });
-      rmSync(file, { force: true });
-      return;
-    }
-    const previous = this.receivedSnapshots.get(pos.index);
-    if (previous) rmSync(previous, { force: true });
-    this.receivedSnapshots.set(pos.index, file);
-    this.receive([message]);
+    if (this.snapshots.accept(message, file)) this.receive([message]);
   }
 
   async forwarded(command: Uint8Array): Promise<ForwardOutcome> {
@@ -479,7 +391,7 @@ export class RaftNode implements Proposer, RaftInbound {
       if (leader !== this.opts.id) return this.transport.membership(leader, req, 10_000);
     }
     try {
-      await this.changeMembershipAsLeader(req);
+      await this.members.changeAsLeader(req);
       return { ok: true };
     } catch (err) {
       return { ok: false, message: (err as Error).message, leader: this.leader };
@@ -535,35 +447,8 @@ export class RaftNode implements Proposer, RaftInbound {
     return this.proposals.add(placed.index, placed.term, this.opts.proposalTimeoutMs);
   }
 
-  async readBarrier(): Promise<void> {
-    const ctx = encoder.encode(`${this.opts.id}:${++this.readSeq}`);
-    const key = decoder.decode(ctx);
-    const index = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.reads.delete(key);
-        reject(unavailable("linearizable read not confirmed in time (no leader or no quorum)"));
-      }, this.opts.proposalTimeoutMs);
-      this.reads.set(key, { resolve, reject, timer });
-      try {
-        this.core.readIndex(ctx);
-      } catch (err) {
-        clearTimeout(timer);
-        this.reads.delete(key);
-        reject(err instanceof NotLeaderError ? unavailable("no leader known for a linearizable read; retry") : err);
-        return;
-      }
-      this.schedule();
-    });
-    await this.waiters.wait(index, this.opts.proposalTimeoutMs, "linearizable read");
-  }
-
-  private settleRead(rs: ReadState): void {
-    const key = decoder.decode(rs.ctx);
-    const r = this.reads.get(key);
-    if (!r) return;
-    this.reads.delete(key);
-    clearTimeout(r.timer);
-    r.resolve(rs.index);
+  readBarrier(): Promise<void> {
+    return this.reads.barrier();
   }
 
   private leaderWithin(ms: number): Promise<NodeId> {
@@ -590,55 +475,6 @@ export class RaftNode implements Proposer, RaftInbound {
     if (!outcome.ok) throw unavailable(outcome.message);
   }
 
-  private async changeMembershipAsLeader(req: MembershipRequest): Promise<void> {
-    if (req.action === "transferLeader") {
-      const conf = this.raftLog.confNow();
-      if (!conf.voters.includes(req.nodeId)) throw invalid(`node ${req.nodeId} is not a voter`);
-      this.core.transferLeader(req.nodeId);
-      this.schedule();
-      return;
-    }
-    const conf = this.raftLog.confNow();
-    let cc: ConfChange;
-    if (req.action === "join") {
-      if (!req.addr) throw invalid("join needs the node's address");
-      if (conf.voters.includes(req.nodeId) || conf.learners.includes(req.nodeId)) return;
-      cc = { type: "addLearner", nodeId: req.nodeId, context: encoder.encode(req.addr) };
-    } else if (req.action === "promote") {
-      if (conf.voters.includes(req.nodeId)) return;
-      if (!conf.learners.includes(req.nodeId)) throw invalid(`node ${req.nodeId} is not a learner`);
-      cc = { type: "addVoter", nodeId: req.nodeId };
-    } else {
-      if (!conf.voters.includes(req.nodeId) && !conf.learners.includes(req.nodeId)) throw invalid(`node ${req.nodeId} is not a member`);
-      if (conf.voters.length === 1 && conf.voters[0] === req.nodeId) throw invalid("cannot remove the last voter");
-      cc = { type: "removeNode", nodeId: req.nodeId };
-    }
-    let placed: { index: number; term: number };
-    try {
-      placed = this.core.proposeConfChange(cc);
-    } catch (err) {
-      if (err instanceof ProposalDroppedError) throw unavailable(`membership change refused: ${err.message}`);
-      throw err;
-    }
-    this.schedule();
-    await this.proposals.add(placed.index, placed.term, this.opts.proposalTimeoutMs);
-  }
-
-  /** A learner that holds at least our snapshot point and is within a few entries of the commit index. */
-  private promoteCaughtUpLearners(): void {
-    const status = this.core.status();
-    if (!status.progress) return;
-    for (const learner of status.conf.learners) {
-      const p = status.progress.get(learner);
-      if (!p || p.match < status.firstIndex - 1 || p.match === 0 || status.commit - p.match > 100) continue;
-      this.log.info("learner caught up; promoting to voter", { nodeId: learner, match: p.match, commit: status.commit });
-      void this.changeMembershipAsLeader({ action: "promote", nodeId: learner }).catch((err: Error) =>
-        this.log.debug("promotion deferred", { nodeId: learner, reason: err.message }),
-      );
-      return; // one change at a time
-    }
-  }
-
   // ---------------------------------------------------------------- metrics
 
   status(): Status {
@@ -651,7 +487,7 @@ export class RaftNode implements Proposer, RaftInbound {
     const members = [
       ...conf.voters.map((id) => ({ id, role: "voter" as const })),
       ...conf.learners.map((id) => ({ id, role: "learner" as const })),
-    ].map((m) => ({ ...m, addr: this.peers.get(m.id) ?? "", ...(s.progress?.get(m.id) ? { match: s.progress.get(m.id)!.match } : {}) }));
+    ].map((m) => ({ ...m, addr: this.members.peers.get(m.id) ?? "", ...(s.progress?.get(m.id) ? { match: s.progress.get(m.id)!.match } : {}) }));
     return {
       id: this.opts.id,
       addr: this.opts.addr,

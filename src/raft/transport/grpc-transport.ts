@@ -17,7 +17,7 @@ import {
   StreamAck,
 } from "../../grpc/generated/cluster.ts";
 import { encodeFrame } from "../../grpc/framing.ts";
-import { codecOf, type CallContext, type Method } from "../../grpc/method.ts";
+import { codecOf, type CallContext, type Method, type ServerStream } from "../../grpc/method.ts";
 import { GrpcError, GrpcStatus } from "../../grpc/status.ts";
 import { collectResponses, GrpcPeerClient, TOKEN_HEADER } from "./grpc-client.ts";
 import { messageFromPb, messageToPb } from "./codec.ts";
@@ -202,6 +202,16 @@ export class GrpcTransport implements RaftTransport {
     return this.inbound;
   }
 
+  /** For a stream: the inbound side, or undefined after ending the stream with the refusal. */
+  private authorizeStream(stream: ServerStream<unknown>): RaftInbound | undefined {
+    try {
+      return this.authorize(stream.call);
+    } catch (err) {
+      stream.end((err as GrpcError).code, (err as Error).message);
+      return undefined;
+    }
+  }
+
   private registerService(): void {
     const add = this.opts.addMethod;
     add(CLUSTER_PATHS.stream, {
@@ -209,13 +219,8 @@ export class GrpcTransport implements RaftTransport {
       request: codecOf(RaftBatch),
       response: codecOf(StreamAck),
       open: (stream) => {
-        let inbound: RaftInbound;
-        try {
-          inbound = this.authorize(stream.call);
-        } catch (err) {
-          stream.end((err as GrpcError).code, (err as Error).message);
-          return { onMessage() {} };
-        }
+        const inbound = this.authorizeStream(stream);
+        if (!inbound) return { onMessage() {} };
         this.noteAnnouncedPeer(stream.call);
         return {
           onMessage: (batch: RaftBatch) => {
@@ -257,13 +262,8 @@ export class GrpcTransport implements RaftTransport {
       request: codecOf(SnapshotChunk),
       response: codecOf(SnapshotDone),
       open: (stream) => {
-        let inbound: RaftInbound;
-        try {
-          inbound = this.authorize(stream.call);
-        } catch (err) {
-          stream.end((err as GrpcError).code, (err as Error).message);
-          return { onMessage() {} };
-        }
+        const inbound = this.authorizeStream(stream);
+        if (!inbound) return { onMessage() {} };
         const file = newSnapshotPath(this.opts.dataDir, "recv");
         let fd: number | undefined = openSync(file, "w");
         let message: Message | undefined;
