@@ -14,10 +14,11 @@ import { VERSION } from "./version.ts";
 import { StateMachine } from "./raft/state-machine.ts";
 import { DirectApply } from "./raft/direct-apply.ts";
 import type { ModuleContext, ServerModule } from "./server-module.ts";
+import { namingModule } from "./naming/naming-module.ts";
 
 /** Every domain, in start order. */
-function buildModules(_ctx: ModuleContext): ServerModule[] {
-  return [];
+function buildModules(ctx: ModuleContext): ServerModule[] {
+  return [namingModule(ctx)];
 }
 
 export interface RunningServer {

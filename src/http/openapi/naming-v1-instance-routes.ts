@@ -1,0 +1,139 @@
+// Nacos v1 instance API (/nacos/v1/ns/instance): register, deregister, update, detail, list (with
+// UDP subscription for 1.x clients) and heartbeat. Translation only; NamingService decides.
+import { Elysia } from "elysia";
+import { isIP } from "node:net";
+import type { Logger } from "../../log.ts";
+import { clusterOrDefault, groupedName } from "../../naming/model/names.ts";
+import { badParam } from "../../naming/naming-errors.ts";
+import { type BeatInfo, HTTP_CALLER, type NamingService } from "../../naming/naming-service.ts";
+import { checkIp, checkMetadata, checkPort, parseMetadata } from "../../naming/validation.ts";
+import { intParam, json, JSON_HEADERS, optionalBoolean, params, type Params, required, serviceKeyFrom, text, v1Route } from "./naming-http.ts";
+
+interface Ctx {
+  query: Record<string, unknown>;
+  body: unknown;
+  request: Request;
+  server: { requestIP(req: Request): { address: string } | null } | null;
+}
+
+export function namingV1InstanceRoutes(naming: NamingService, log: Logger) {
+  return new Elysia({ name: "naming-v1-instance" })
+    .post(
+      "/nacos/v1/ns/instance",
+      v1Route(log, async ({ query, body }: Ctx) => {
+        const p = params(query, body);
+        await naming.register(serviceKeyFrom(p), instanceInput(p), HTTP_CALLER);
+        return text("ok");
+      }),
+    )
+    .delete(
+      "/nacos/v1/ns/instance",
+      v1Route(log, async ({ query, body }: Ctx) => {
+        const p = params(query, body);
+        const key = serviceKeyFrom(p);
+        await naming.deregister(key, checkIp(required(p, "ip")), checkPort(required(p, "port")));
+        return text("ok");
+      }),
+    )
+    .put("/nacos/v1/ns/instance", v1Route(log, (ctx: Ctx) => update(naming, ctx)))
+    .patch("/nacos/v1/ns/instance", v1Route(log, (ctx: Ctx) => update(naming, ctx)))
+    .get(
+      "/nacos/v1/ns/instance",
+      v1Route(log, ({ query }: Ctx) => {
+        const p = params(query, undefined);
+        const key = serviceKeyFrom(p);
+        const cluster = clusterOrDefault(p.clusterName ?? p.cluster);
+        const i = naming.instance(key, cluster, checkIp(required(p, "ip")), checkPort(required(p, "port")));
+        return json({
+          service: groupedName(key),
+          ip: i.ip,
+          port: i.port,
+          clusterName: i.clusterName,
+          weight: i.weight,
+          healthy: i.healthy,
+          instanceId: i.instanceId,
+          metadata: i.metadata,
+        });
+      }),
+    )
+    .get(
+      "/nacos/v1/ns/instance/list",
+      v1Route(log, ({ query, request, server }: Ctx) => {
+        const p = params(query, undefined);
+        const key = serviceKeyFrom(p);
+        const udpPort = intParam(p, "udpPort", 0, 0, 65535);
+        const udp =
+          udpPort > 0
+            ? {
+                ip: p.clientIP && isIP(p.clientIP.trim()) ? p.clientIP.trim() : (server?.requestIP(request)?.address ?? ""),
+                port: udpPort,
+                agent: request.headers.get("user-agent") ?? request.headers.get("client-version") ?? "",
+                app: p.app ?? "",
+              }
+            : undefined;
+        // Boolean.parseBoolean in Nacos: anything but "true" is false.
+        const healthyOnly = p.healthyOnly?.trim().toLowerCase() === "true";
+        const view = naming.list(key, { clusters: p.clusters ?? "", healthyOnly, groupedName: true }, udp);
+        return new Response(view.bytes, { headers: JSON_HEADERS });
+      }),
+    )
+    .put(
+      "/nacos/v1/ns/instance/beat",
+      v1Route(log, ({ query, body }: Ctx) => {
+        const p = params(query, body);
+        const key = serviceKeyFrom(p);
+        const beat = parseBeat(p);
+        const ip = checkIp(beat?.ip ?? required(p, "ip"));
+        const port = checkPort(beat?.port ?? required(p, "port"));
+        const result = naming.beat(key, ip, port, beat);
+        return json({ clientBeatInterval: result.clientBeatIntervalMs, code: result.code, lightBeatEnabled: true });
+      }),
+    );
+}
+
+async function update(naming: NamingService, { query, body }: Ctx): Promise<Response> {
+  const p = params(query, body);
+  const key = serviceKeyFrom(p);
+  await naming.update(key, checkIp(required(p, "ip")), checkPort(required(p, "port")), {
+    weight: p.weight === undefined || p.weight.trim() === "" ? undefined : p.weight,
+    enabled: optionalBoolean(p, "enabled") ?? optionalBoolean(p, "enable"),
+    healthy: optionalBoolean(p, "healthy"),
+    metadata: p.metadata === undefined ? undefined : parseMetadata(p.metadata),
+  });
+  return text("ok");
+}
+
+/** The instance fields of a v1 register (Nacos HttpRequestInstanceBuilder). */
+export function instanceInput(p: Params) {
+  return {
+    ip: required(p, "ip"),
+    port: required(p, "port"),
+    weight: p.weight === undefined || p.weight.trim() === "" ? undefined : p.weight,
+    healthy: optionalBoolean(p, "healthy"),
+    enabled: optionalBoolean(p, "enabled") ?? optionalBoolean(p, "enable"),
+    ephemeral: optionalBoolean(p, "ephemeral"),
+    clusterName: p.clusterName?.trim() ? p.clusterName : p.cluster,
+    metadata: parseMetadata(p.metadata),
+  };
+}
+
+/** The `beat` parameter: JSON the 1.x clients send with each heartbeat (Nacos RsInfo). */
+export function parseBeat(p: Params): BeatInfo | undefined {
+  const raw = p.beat;
+  if (raw === undefined || raw.trim() === "") return undefined;
+  let beat: Record<string, unknown>;
+  try {
+    beat = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    throw badParam("Param 'beat' is not valid JSON");
+  }
+  if (!beat || typeof beat !== "object" || Array.isArray(beat)) throw badParam("Param 'beat' must be a JSON object");
+  const cluster = typeof beat.cluster === "string" && beat.cluster.trim() !== "" ? beat.cluster : (p.clusterName ?? p.cluster);
+  return {
+    ip: checkIp(String(beat.ip ?? "")),
+    port: checkPort(beat.port),
+    cluster,
+    weight: typeof beat.weight === "number" ? beat.weight : undefined,
+    metadata: checkMetadata(beat.metadata),
+  };
+}

@@ -1,0 +1,130 @@
+// The ServiceInfo document every discovery answer carries (api ServiceInfo + Instance as Jackson
+// writes them): HTTP v1/v2 instance lists, gRPC query/subscribe responses and both kinds of push.
+// Built once per service revision and query shape, then reused until the service changes: a hot
+// list endpoint serialises nothing.
+import { type HeartbeatTiming, heartbeatTiming, type Instance, PRESERVED_KEYS } from "../model/instance.ts";
+import { groupedName, type ServiceKey } from "../model/names.ts";
+import type { ServiceEntry } from "../registry/service-entry.ts";
+import { parseClusters, selectInstances } from "./select-instances.ts";
+
+/** How long clients may cache a list before asking again (Nacos default push cache millis). */
+export const CACHE_MILLIS = 10_000;
+
+export interface HostView {
+  instanceId: string;
+  ip: string;
+  port: number;
+  weight: number;
+  healthy: boolean;
+  enabled: boolean;
+  ephemeral: boolean;
+  clusterName: string;
+  serviceName: string;
+  metadata: Record<string, string>;
+  instanceHeartBeatInterval: number;
+  instanceHeartBeatTimeOut: number;
+  ipDeleteTimeout: number;
+  instanceIdGenerator: string;
+}
+
+export interface ServiceInfoView {
+  /** v1 HTTP: `group@@service` (what 1.x clients key their cache by); gRPC and v2: the plain name. */
+  name: string;
+  groupName: string;
+  clusters: string;
+  cacheMillis: number;
+  hosts: HostView[];
+  lastRefTime: number;
+  checksum: string;
+  allIps: boolean;
+  reachProtectionThreshold: boolean;
+  valid: boolean;
+}
+
+export interface ViewQuery {
+  /** Comma-separated cluster names; "" = all. Echoed back as `clusters`. */
+  clusters: string;
+  healthyOnly: boolean;
+  /** v1 names the service `group@@service`. */
+  groupedName: boolean;
+}
+
+export interface BuiltView {
+  info: ServiceInfoView;
+  json: string;
+  /** UTF-8 of `json`, for HTTP bodies. */
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+const encoder = new TextEncoder();
+
+export function emptyView(key: ServiceKey, query: ViewQuery, now: number): BuiltView {
+  const info: ServiceInfoView = {
+    name: query.groupedName ? groupedName(key) : key.name,
+    groupName: key.group,
+    clusters: query.clusters,
+    cacheMillis: CACHE_MILLIS,
+    hosts: [],
+    lastRefTime: now,
+    checksum: "",
+    allIps: false,
+    reachProtectionThreshold: false,
+    valid: true,
+  };
+  const json = JSON.stringify(info);
+  return { info, json, bytes: encoder.encode(json) };
+}
+
+/** The view of `entry` for `query`, from the entry's cache when its revision has not moved. */
+export function serviceView(entry: ServiceEntry | undefined, key: ServiceKey, query: ViewQuery, defaults: HeartbeatTiming, now: number): BuiltView {
+  if (!entry) return emptyView(key, query, now);
+  const cacheKey = `${query.groupedName ? "g" : "p"}${query.healthyOnly ? "h" : "a"}|${query.clusters}`;
+  const cached = entry.views.get(cacheKey) as BuiltView | undefined;
+  if (cached) return cached;
+  const selection = selectInstances(
+    [...entry.instances.values()].map((r) => r.instance),
+    { clusters: parseClusters(query.clusters), healthyOnly: query.healthyOnly, enabledOnly: true },
+    entry.definition.protectThreshold,
+  );
+  const serviceName = groupedName(entry.key);
+  const hosts = selection.hosts.map((i) => hostView(i, serviceName, defaults));
+  const hostsJson = JSON.stringify(hosts);
+  const info: ServiceInfoView = {
+    name: query.groupedName ? serviceName : entry.key.name,
+    groupName: entry.key.group,
+    clusters: query.clusters,
+    cacheMillis: CACHE_MILLIS,
+    hosts,
+    lastRefTime: now,
+    checksum: new Bun.CryptoHasher("md5").update(hostsJson).digest("hex"),
+    allIps: false,
+    reachProtectionThreshold: selection.reachProtectionThreshold,
+    valid: true,
+  };
+  const json = JSON.stringify(info);
+  const built: BuiltView = { info, json, bytes: encoder.encode(json) };
+  // Few distinct query shapes exist per service; the bound keeps odd cluster lists from piling up.
+  if (entry.views.size >= 32) entry.views.clear();
+  entry.views.set(cacheKey, built);
+  return built;
+}
+
+export function hostView(i: Instance, serviceName: string, defaults: HeartbeatTiming): HostView {
+  const timing = heartbeatTiming(i.metadata, defaults);
+  return {
+    instanceId: i.instanceId,
+    ip: i.ip,
+    port: i.port,
+    weight: i.weight,
+    healthy: i.healthy,
+    enabled: i.enabled,
+    ephemeral: i.ephemeral,
+    clusterName: i.clusterName,
+    serviceName,
+    metadata: { ...i.metadata },
+    instanceHeartBeatInterval: timing.intervalMs,
+    instanceHeartBeatTimeOut: timing.unhealthyAfterMs,
+    ipDeleteTimeout: timing.removeAfterMs,
+    instanceIdGenerator: i.metadata[PRESERVED_KEYS.instanceIdGenerator] ?? "simple",
+  };
+}
