@@ -17,11 +17,13 @@ export interface NamingMetrics {
   ephemeralIpPortClientCount: number;
   persistentIpPortClientCount: number;
   responsibleClientCount: number;
+  /** Heartbeats received since start. */
+  beatCount: number;
   selfPreservation: PreservationStatus;
   push: NamingPushStats;
 }
 
-export function namingMetrics(registry: NamingRegistry, subscribers: SubscriberRegistry, preservation: PreservationStatus, push: NamingPushStats): NamingMetrics {
+export function namingMetrics(registry: NamingRegistry, subscribers: SubscriberRegistry, preservation: PreservationStatus, push: NamingPushStats, beatCount: number): NamingMetrics {
   let instances = 0;
   let ephemeral = 0;
   let healthy = 0;
@@ -50,6 +52,7 @@ export function namingMetrics(registry: NamingRegistry, subscribers: SubscriberR
     ephemeralIpPortClientCount: beatClients.size,
     persistentIpPortClientCount: persistentClients.size,
     responsibleClientCount: clients,
+    beatCount,
     selfPreservation: preservation,
     push,
   };

@@ -75,7 +75,7 @@ export function namingModule(ctx: ModuleContext): ServerModule & { parts: Naming
     { intervalMs: probeIntervalMs, timeoutMs: Math.max(500, Math.min(3000, probeIntervalMs / 2)), consecutive: 2, concurrency: 64 },
     log,
   );
-  const metrics = () => namingMetrics(registry, subscribers, checker.status(), push.stats());
+  const metrics = () => namingMetrics(registry, subscribers, checker.status(), push.stats(), service.beatCount);
 
   let tick: ReturnType<typeof setInterval> | undefined;
   return {

@@ -80,11 +80,17 @@ export interface NamingServiceDeps {
 
 export class NamingService {
   private draining = false;
+  private beats = 0;
 
   constructor(private readonly deps: NamingServiceDeps) {}
 
   get registry(): NamingRegistry {
     return this.deps.registry;
+  }
+
+  /** Heartbeats received since start. */
+  get beatCount(): number {
+    return this.beats;
   }
 
   get timing(): HeartbeatTiming {
@@ -172,6 +178,7 @@ export class NamingService {
    */
   beat(key: ServiceKey, ip: string, port: number, beat: BeatInfo | undefined): BeatResult {
     checkServiceKey(key);
+    this.beats++;
     const now = this.deps.now();
     const record = this.record(key, ip, port);
     if (record) {

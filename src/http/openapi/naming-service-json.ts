@@ -103,7 +103,7 @@ export function serviceView(entry: ServiceEntry): Record<string, unknown> {
     clusterCount: entry.clusterNames().length,
     ipCount,
     healthyInstanceCount: healthy,
-    triggerFlag: ipCount > 0 && healthy / ipCount <= entry.definition.protectThreshold ? "true" : "false",
+    triggerFlag: ipCount > 0 && healthy / ipCount < entry.definition.protectThreshold ? "true" : "false",
   };
 }
 

@@ -1,9 +1,12 @@
 // Which instances a query returns (Nacos ServiceUtil.selectInstancesWithHealthyProtection):
 // instances of the asked clusters that are enabled; only healthy ones when asked; and when the
-// healthy share of those is at or below the service's protect threshold, all of them, reported
+// healthy share of those falls below the service's protect threshold, all of them, reported
 // healthy, so a wave of failed health checks cannot empty the service for its callers.
-// Unlike Nacos 2.x, protection also applies to healthyOnly queries (as in Nacos 1.x): otherwise a
-// healthyOnly caller would see the very emptying the threshold exists to prevent.
+// Two deliberate differences from Nacos's code:
+// - "below" is strict, as Nacos documents the threshold; its code compares with <=, which makes the
+//   default threshold 0 report a service whose instances are all unhealthy as all healthy.
+// - protection also applies to healthyOnly queries (as in Nacos 1.x): otherwise a healthyOnly
+//   caller would see the very emptying the threshold exists to prevent.
 import type { Instance } from "../model/instance.ts";
 
 export interface Selection {
@@ -25,8 +28,7 @@ export function selectInstances(
     if (i.healthy) healthy++;
   }
   const threshold = Math.max(0, protectThreshold);
-  // Nacos compares with <=, so a threshold of 0 still returns all when none is healthy.
-  if (all.length > 0 && healthy / all.length <= threshold) {
+  if (all.length > 0 && healthy / all.length < threshold) {
     return { hosts: all.map((i) => (i.healthy ? i : { ...i, healthy: true })), reachProtectionThreshold: true };
   }
   return { hosts: query.healthyOnly ? all.filter((i) => i.healthy) : all, reachProtectionThreshold: false };

@@ -16,7 +16,7 @@ describe("protect threshold", () => {
     expect(s.hosts.map((h) => h.ip)).toEqual(["10.0.0.1", "10.0.0.2"]);
   });
 
-  test("at or below it, all instances come back marked healthy, healthyOnly or not", () => {
+  test("below it, all instances come back marked healthy, healthyOnly or not", () => {
     for (const healthyOnly of [false, true]) {
       const s = selectInstances(three(1), { ...all, healthyOnly }, 0.5);
       expect(s.reachProtectionThreshold).toBe(true);
@@ -25,9 +25,10 @@ describe("protect threshold", () => {
     }
   });
 
-  test("as in Nacos, a threshold of 0 still protects a service with no healthy instance", () => {
-    expect(selectInstances(three(0), { ...all, healthyOnly: true }, 0).hosts).toHaveLength(3);
-    expect(selectInstances(three(1), { ...all, healthyOnly: true }, 0).hosts).toHaveLength(1);
+  test("the share must fall below the threshold: 0 turns protection off, exactly at it does not protect", () => {
+    expect(selectInstances(three(0), { ...all, healthyOnly: true }, 0).hosts).toHaveLength(0);
+    expect(selectInstances(three(0), all, 0).hosts.every((h) => !h.healthy)).toBe(true);
+    expect(selectInstances([inst("10.0.0.1"), inst("10.0.0.2", 8080, { healthy: false })], all, 0.5).reachProtectionThreshold).toBe(false);
   });
 
   test("clusters filter and disabled instances are left out before the share is computed", () => {
