@@ -7,6 +7,7 @@ import type { NodeState } from "./node-state.ts";
 import type { StateMachine } from "./raft/state-machine.ts";
 import type { Proposer } from "./raft/proposer.ts";
 import type { RoutePlugin } from "./http/openapi/openapi-app.ts";
+import type { GrpcServer } from "./grpc/index.ts";
 
 export interface ModuleContext {
   settings: Settings;
@@ -26,7 +27,7 @@ export interface ServerModule {
   /** Routes on the console port (/rnacos/api/console/...). */
   consoleRoutes?: RoutePlugin[];
   /** Registers gRPC request handlers and connection listeners on the bridge. */
-  registerGrpc?(grpc: unknown): void;
+  registerGrpc?(grpc: GrpcServer): void;
   /** After the ports listen, before the node reports ready. */
   start?(): void | Promise<void>;
   /** On SIGTERM, after readiness turned 503 and before the ports close: end held requests early. */

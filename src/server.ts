@@ -12,8 +12,12 @@ import { consoleApp } from "./http/console/console-app.ts";
 import type { RequestLimits } from "./http/request-limits.ts";
 import { VERSION } from "./version.ts";
 import { StateMachine } from "./raft/state-machine.ts";
-import { DirectApply } from "./raft/direct-apply.ts";
+import { RaftNode } from "./raft/node/raft-node.ts";
+import { GrpcTransport } from "./raft/transport/grpc-transport.ts";
+import { raftRoutes } from "./http/openapi/raft-routes.ts";
 import type { ModuleContext, ServerModule } from "./server-module.ts";
+import { createGrpcServer, type GrpcServer } from "./grpc/index.ts";
+import { allowAll } from "./auth/access.ts";
 import { namingModule } from "./naming/naming-module.ts";
 
 /** Every domain, in start order. */
@@ -34,16 +38,25 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
   if (store.migrated.length > 0) log.child("store").info("schema migrated", { versions: store.migrated.join(",") });
 
   const stateMachine = new StateMachine(store.db);
-  const ctx: ModuleContext = {
-    settings,
-    log,
+  const grpc = buildGrpc(settings, log, state);
+  const raft = new RaftNode({
+    id: settings.raftNodeId,
+    addr: settings.raftNodeAddr,
+    dataDir: settings.dataDir,
     db: store.db,
     stateMachine,
-    proposer: new DirectApply(stateMachine),
-    state,
-    now: Date.now,
-  };
+    transport: new GrpcTransport({ selfId: settings.raftNodeId, selfAddr: settings.raftNodeAddr, token: settings.clusterToken, dataDir: settings.dataDir, log: log.child("cluster"), addMethod: (path, method) => grpc.addMethod(path, method) }),
+    log: log.child("raft"),
+    autoInit: settings.raftAutoInit,
+    joinAddr: settings.raftJoinAddr,
+    snapshotLogSize: settings.raftSnapshotLogSize,
+    proposalTimeoutMs: settings.raftWriteTimeoutSecond * 1000,
+  });
+  const ctx: ModuleContext = { settings, log, db: store.db, stateMachine, proposer: raft, state, now: Date.now };
+  // Modules register their commands before Raft starts: entries committed before a restart replay at start.
   const modules = buildModules(ctx);
+  for (const m of modules) m.registerGrpc?.(grpc);
+  raft.start();
 
   const limits: RequestLimits = {
     maxBodyBytes: settings.httpMaxBodySize,
@@ -51,11 +64,10 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     maxHeaderBytes: settings.httpMaxHeaderSize,
   };
   const servers: Server<unknown>[] = [];
-  const reserved: { stop(): void }[] = [];
   try {
     const httpLog = log.child("http");
     servers.push(
-      listen(openApiApp({ state, limits, log: httpLog, plugins: modules.flatMap((m) => m.httpRoutes ?? []) }), {
+      listen(openApiApp({ state, limits, log: httpLog, plugins: [raftRoutes(raft, settings.clusterToken), ...modules.flatMap((m) => m.httpRoutes ?? [])] }), {
         hostname: settings.sdkHost,
         port: settings.httpPort,
         setting: "RNACOS_HTTP_PORT",
@@ -70,24 +82,30 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
         maxBodyBytes: limits.maxBodyBytes,
       }),
     );
-    reserved.push(reserveGrpcPort(settings));
+    await startGrpc(grpc, settings);
     for (const m of modules) await m.start?.();
   } catch (err) {
     for (const s of servers) s.stop(true);
+    await grpc.stop();
     for (const m of modules) m.stop?.();
+    raft.stop();
     store.close();
     throw err;
   }
 
-  state.markReady();
-  log.info("rnacos ready", {
-    version: VERSION,
-    http: `${settings.sdkHost}:${settings.httpPort}`,
-    grpc: `${settings.sdkHost}:${settings.grpcPort}`,
-    console: `${settings.consoleHost}:${settings.httpConsolePort}`,
-    dataDir: settings.dataDir,
-    nodeId: settings.raftNodeId,
-    readyMs: Math.round(performance.now()),
+  if (!raft.ready) log.info("listening; not ready until this node has joined the cluster and caught up", { nodeId: settings.raftNodeId });
+  raft.onReady(() => {
+    if (state.phase !== "starting") return;
+    state.markReady();
+    log.info("rnacos ready", {
+      version: VERSION,
+      http: `${settings.sdkHost}:${settings.httpPort}`,
+      grpc: `${settings.sdkHost}:${settings.grpcPort}`,
+      console: `${settings.consoleHost}:${settings.httpConsolePort}`,
+      dataDir: settings.dataDir,
+      nodeId: settings.raftNodeId,
+      readyMs: Math.round(performance.now()),
+    });
   });
 
   let stopping: Promise<void> | undefined;
@@ -95,15 +113,18 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     (stopping ??= (async () => {
       state.markDraining();
       log.info("draining", { timeoutSecond: settings.shutdownTimeoutSecond });
+      await raft.handOffLeadership(Math.min(2000, settings.shutdownTimeoutSecond * 1000));
       for (const m of modules) await m.drain?.();
-      for (const r of reserved) r.stop();
-      const graceful = Promise.all(servers.map((s) => s.stop(false)));
+      // gRPC clients get ConnectResetRequest and move to another node; bounded by the bridge's drain timeout
+      const grpcDrained = grpc.drain();
+      const graceful = Promise.all([grpcDrained, ...servers.map((s) => s.stop(false))]);
       const finished = await Promise.race([graceful.then(() => true), sleep(settings.shutdownTimeoutSecond * 1000).then(() => false)]);
       if (!finished) {
         log.warn("in-flight requests did not finish in time; closing them", { timeoutSecond: settings.shutdownTimeoutSecond });
-        await Promise.all(servers.map((s) => s.stop(true)));
+        await Promise.all([grpc.stop(), ...servers.map((s) => s.stop(true))]);
       }
       for (const m of [...modules].reverse()) m.stop?.();
+      raft.stop();
       store.close();
       log.info("stopped");
     })());
@@ -120,20 +141,30 @@ function openStoreOrExplain(dir: string): Store {
   }
 }
 
-/** Holds the gRPC port so nothing else takes it; the gRPC bridge replaces this. */
-function reserveGrpcPort(settings: Settings): { stop(): void } {
+/** The Nacos 2.x gRPC bridge on RNACOS_GRPC_PORT; domains register their handlers through ServerModule.registerGrpc. */
+function buildGrpc(settings: Settings, log: Logger, state: NodeState): GrpcServer {
+  return createGrpcServer({
+    host: settings.sdkHost,
+    port: settings.grpcPort,
+    maxMessageBytes: settings.grpcMaxMessageSize,
+    maxConnections: settings.grpcMaxConnections,
+    detectionTimeoutMs: settings.grpcDetectionTimeoutSecond * 1000,
+    logDetection: settings.enableGrpcDetectionLog,
+    drainTimeoutMs: Math.min(3000, settings.shutdownTimeoutSecond * 1000),
+    log: log.child("grpc"),
+    access: allowAll,
+    isReady: () => state.ready,
+  });
+}
+
+async function startGrpc(grpc: GrpcServer, settings: Settings): Promise<void> {
   try {
-    const listener = Bun.listen({
-      hostname: settings.sdkHost,
-      port: settings.grpcPort,
-      socket: { open: (socket) => void socket.end(), data: () => {} },
-    });
-    return { stop: () => listener.stop(true) };
+    await grpc.start();
   } catch (err) {
     if ((err as { code?: string }).code === "EADDRINUSE") {
       throw new StartupError(`port ${settings.grpcPort} (RNACOS_GRPC_PORT) on ${settings.sdkHost} is already in use; stop the other process or set RNACOS_GRPC_PORT`);
     }
-    throw err;
+    throw new StartupError((err as Error).message);
   }
 }
 

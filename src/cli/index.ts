@@ -5,6 +5,7 @@ import { StartupError } from "../startup-error.ts";
 import { flagName, SETTING_DEFS, SettingsError } from "./settings.ts";
 import { loadSettings } from "./load-settings.ts";
 import { serve } from "./serve.ts";
+import { CLUSTER_ACTIONS, runClusterCommand, UsageError } from "./cluster-command.ts";
 
 export async function runCli(argv: string[]): Promise<void> {
   const cli = cac("rnacos");
@@ -19,6 +20,19 @@ export async function runCli(argv: string[]): Promise<void> {
       const settings = loadSettings(argv, process.env, options.envFile);
       await serve(settings);
     });
+  cli
+    .command("cluster <action> [arg]", `Manage the cluster through the running node: ${CLUSTER_ACTIONS.join(" | ")}`)
+    .usage("cluster status | cluster join HOST:GRPC_PORT | cluster leave | cluster remove ID | cluster transfer-leader ID")
+    .action(async (action: string, arg: string | undefined, options: { envFile?: string }) => {
+      const settings = loadSettings(argv, process.env, options.envFile);
+      try {
+        process.stdout.write(`${await runClusterCommand(action, arg, settings)}\n`);
+      } catch (err) {
+        if (err instanceof UsageError) throw err;
+        process.stderr.write(`rnacos cluster ${action}: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+    });
   cli.help((sections) => {
     sections.push({
       title: "Settings",
@@ -31,7 +45,7 @@ export async function runCli(argv: string[]): Promise<void> {
     if (cli.options.help || cli.options.version) return;
     await cli.runMatchedCommand();
   } catch (err) {
-    if (err instanceof SettingsError || err instanceof StartupError || (err as Error).name === "CACError") {
+    if (err instanceof SettingsError || err instanceof StartupError || err instanceof UsageError || (err as Error).name === "CACError") {
       process.stderr.write(`rnacos: ${(err as Error).message}\n`);
       process.exit(2);
     }

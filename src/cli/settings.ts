@@ -75,6 +75,7 @@ export const SETTING_DEFS = {
   raftNodeAddr: def({ env: "RNACOS_RAFT_NODE_ADDR", doc: "address other nodes reach this node's gRPC port at", parse: hostPort, default: (s) => `127.0.0.1:${s.grpcPort}`, defaultText: "127.0.0.1:<gRPC port>" }),
   raftAutoInit: def({ env: "RNACOS_RAFT_AUTO_INIT", doc: "initialise a one-member cluster when the data dir is empty", parse: bool, default: (s) => s.raftNodeId === 1, defaultText: "true when node id is 1" }),
   raftJoinAddr: def({ env: "RNACOS_RAFT_JOIN_ADDR", doc: "join the cluster through this member at start (host:port)", parse: optionalHostPort, default: "", defaultText: "unset" }),
+  raftWriteTimeoutSecond: def({ env: "RNACOS_RAFT_WRITE_TIMEOUT_SECOND", doc: "a write not committed within this fails as unavailable (no quorum)", parse: int(1, 3600), default: 10 }),
   raftSnapshotLogSize: def({ env: "RNACOS_RAFT_SNAPSHOT_LOG_SIZE", doc: "log entries between snapshots (compaction)", parse: int(1), default: 10000 }),
   clusterToken: def({ env: "RNACOS_CLUSTER_TOKEN", doc: "shared secret for cluster traffic", parse: text, default: "", defaultText: "unset" }),
   backupToken: def({ env: "RNACOS_BACKUP_TOKEN", doc: "token for backup downloads (ignored when shorter than 32 chars)", parse: text, default: "", defaultText: "unset" }),

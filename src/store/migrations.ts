@@ -21,6 +21,18 @@ export const MIGRATIONS: Migration[] = [
     up: `CREATE TABLE sm_applied (id INTEGER PRIMARY KEY CHECK (id = 1), applied_index INTEGER NOT NULL, applied_term INTEGER NOT NULL) STRICT;
          INSERT INTO sm_applied (id, applied_index, applied_term) VALUES (1, 0, 0);`,
   },
+  {
+    version: 3,
+    name: "raft log, hard state and members",
+    up: `CREATE TABLE raft_log (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL, kind INTEGER NOT NULL, data BLOB NOT NULL) STRICT;
+         CREATE TABLE raft_state (
+           id INTEGER PRIMARY KEY CHECK (id = 1),
+           term INTEGER NOT NULL, vote INTEGER NOT NULL, commit_index INTEGER NOT NULL,
+           snap_index INTEGER NOT NULL, snap_term INTEGER NOT NULL, snap_conf TEXT NOT NULL,
+           conf TEXT NOT NULL) STRICT;
+         INSERT INTO raft_state VALUES (1, 0, 0, 0, 0, 0, '{"voters":[],"learners":[]}', '{"voters":[],"learners":[]}');
+         CREATE TABLE cluster_member (node_id INTEGER PRIMARY KEY, addr TEXT NOT NULL) STRICT;`,
+  },
   // 20-29: naming
   {
     version: 20,

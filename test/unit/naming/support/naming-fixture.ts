@@ -7,7 +7,7 @@ import { loadPersistentState, registerNamingCommands } from "../../../../src/nam
 import { SubscriberRegistry } from "../../../../src/naming/push/subscriber-registry.ts";
 import { NamingRegistry } from "../../../../src/naming/registry/naming-registry.ts";
 import type { NamingEvent } from "../../../../src/naming/registry/naming-event.ts";
-import { DirectApply } from "../../../../src/raft/direct-apply.ts";
+import { ApplyingProposer } from "./applying-proposer.ts";
 import { StateMachine } from "../../../../src/raft/state-machine.ts";
 import { applyMigrations } from "../../../../src/store/migrations.ts";
 import { TIMING } from "./fixtures.ts";
@@ -23,7 +23,7 @@ export function namingFixture(db = newDatabase()) {
   const sm = new StateMachine(db);
   registerNamingCommands(sm, registry);
   loadPersistentState(db, registry, clock);
-  const proposer = new DirectApply(sm);
+  const proposer = new ApplyingProposer(sm);
   const service = new NamingService({ registry, subscribers, proposer, now: () => clock, timing: TIMING, log: silentLogger });
   return {
     db,

@@ -1,0 +1,287 @@
+// One gRPC call on one HTTP/2 stream: length-prefixed messages in, the deadline, the single status out
+// (trailers, or trailers-only when nothing was sent), and the connection's buffer budget.
+import http2, { type ServerHttp2Stream } from "node:http2";
+import type { Logger } from "../log.ts";
+import { ACCEPT_ENCODING, frameBytes } from "./compression.ts";
+import { encodeFrame, FrameDecoder } from "./framing.ts";
+import type { BidiListener, BidiMethod, CallContext, SessionInfo, UnaryMethod } from "./method.ts";
+import { SendQueue } from "./send-queue.ts";
+import { encodeGrpcMessage, GrpcError, GrpcStatus, statusName, type GrpcStatusCode } from "./status.ts";
+
+export const GRPC_CONTENT_TYPE = "application/grpc";
+
+/** What the calls of one connection share: bytes of unfinished input and of queued output. */
+export interface ConnectionBudget {
+  info: SessionInfo;
+  /** Incoming bytes buffered in unfinished messages, across the connection's streams. */
+  bufferedIn: number;
+  /** Outgoing bytes queued in bidi send queues. */
+  queuedOut: number;
+}
+
+export interface CallLimits {
+  maxMessageBytes: number;
+  maxConnectionBufferBytes: number;
+  log: Logger;
+  now: () => number;
+}
+
+/** One call's lifetime: reading, deadline, the single response status. */
+export class Call {
+  private readonly abort = new AbortController();
+  private readonly decoder: FrameDecoder;
+  private finished = false;
+  private headersSent = false;
+  private trailers: Record<string, string> | undefined;
+  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private countedIn = 0;
+  readonly context: CallContext;
+
+  constructor(
+    readonly stream: ServerHttp2Stream,
+    readonly state: ConnectionBudget,
+    path: string,
+    metadata: Record<string, string>,
+    private readonly encoding: string | undefined,
+    timeoutMs: number | undefined,
+    private readonly options: CallLimits,
+  ) {
+    this.decoder = new FrameDecoder(options.maxMessageBytes);
+    const deadline = timeoutMs === undefined ? undefined : options.now() + timeoutMs;
+    this.context = { session: state.info, path, metadata, deadline, signal: this.abort.signal };
+    if (timeoutMs !== undefined) {
+      this.deadlineTimer = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, "Deadline exceeded"), Math.max(0, timeoutMs));
+    }
+    stream.once("close", () => this.onStreamClosed());
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** Decodes incoming chunks into messages, enforcing size and the connection's buffer budget. */
+  private readMessages(chunk: Buffer, onMessage: (bytes: Uint8Array) => void): void {
+    if (this.finished) return;
+    let frames;
+    try {
+      frames = this.decoder.push(chunk);
+      this.recountBuffered();
+      if (this.state.bufferedIn > this.options.maxConnectionBufferBytes) {
+        throw new GrpcError(
+          GrpcStatus.RESOURCE_EXHAUSTED,
+          `connection buffer limit reached (${this.state.bufferedIn} > ${this.options.maxConnectionBufferBytes} bytes of unfinished messages)`,
+        );
+      }
+      for (const frame of frames) {
+        if (this.finished) return;
+        onMessage(frameBytes(frame, this.encoding, this.options.maxMessageBytes));
+      }
+    } catch (err) {
+      this.failWith(err);
+    }
+  }
+
+  private recountBuffered(): void {
+    const now = this.decoder.bufferedBytes;
+    this.state.bufferedIn += now - this.countedIn;
+    this.countedIn = now;
+  }
+
+  runUnary(method: UnaryMethod<unknown, unknown>): void {
+    let request: Uint8Array | undefined;
+    let count = 0;
+    this.stream.on("data", (chunk: Buffer) =>
+      this.readMessages(chunk, (bytes) => {
+        count++;
+        if (count > 1) throw new GrpcError(GrpcStatus.INTERNAL, "unary method received more than one request message");
+        request = bytes;
+      }),
+    );
+    this.stream.on("end", () => {
+      if (this.finished) return;
+      if (this.decoder.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");
+      if (request === undefined) return this.fail(GrpcStatus.INTERNAL, "unary method received no request message");
+      void this.invokeUnary(method, request);
+    });
+  }
+
+  private async invokeUnary(method: UnaryMethod<unknown, unknown>, bytes: Uint8Array): Promise<void> {
+    let decoded: unknown;
+    try {
+      decoded = method.request.decode(bytes);
+    } catch (err) {
+      return this.fail(GrpcStatus.INTERNAL, `could not parse request message: ${(err as Error).message}`);
+    }
+    try {
+      const response = await method.handle(decoded, this.context);
+      if (this.finished) return;
+      const frame = encodeFrame(method.response.encode(response));
+      this.finished = true;
+      this.clearDeadline();
+      this.sendHeaders();
+      this.trailers = { "grpc-status": "0" };
+      if (!this.stream.destroyed) this.stream.end(frame);
+      this.stopReading();
+    } catch (err) {
+      this.failWith(err);
+    }
+  }
+
+  runBidi(method: BidiMethod<unknown, unknown>): void {
+    const out = new SendQueue(this, method.response, this.options);
+    this.sendHeaders();
+    let listener: BidiListener<unknown>;
+    try {
+      listener = method.open(out);
+    } catch (err) {
+      this.failWith(err);
+      return;
+    }
+    let closedReason: string | undefined;
+    const closeOnce = (reason: string) => {
+      if (closedReason !== undefined) return;
+      closedReason = reason;
+      out.markClosed();
+      try {
+        listener.onClose?.(reason);
+      } catch (err) {
+        this.options.log.error("bidi onClose failed", { error: err });
+      }
+    };
+    this.onFinish = (reason) => closeOnce(reason);
+    this.stream.on("data", (chunk: Buffer) =>
+      this.readMessages(chunk, (bytes) => {
+        let message: unknown;
+        try {
+          message = method.request.decode(bytes);
+        } catch (err) {
+          throw new GrpcError(GrpcStatus.INTERNAL, `could not parse request message: ${(err as Error).message}`);
+        }
+        listener.onMessage(message);
+      }),
+    );
+    this.stream.on("end", () => {
+      if (this.finished) return;
+      if (this.decoder.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");
+      try {
+        listener.onHalfClose?.();
+      } catch (err) {
+        this.failWith(err);
+      }
+    });
+  }
+
+  /** Set by runBidi: runs once when the call ends for any reason. */
+  private onFinish: ((reason: string) => void) | undefined;
+
+  sendHeaders(): void {
+    if (this.headersSent || this.stream.destroyed) return;
+    this.headersSent = true;
+    this.stream.respond(
+      { ":status": 200, "content-type": GRPC_CONTENT_TYPE, "grpc-accept-encoding": ACCEPT_ENCODING },
+      { waitForTrailers: true },
+    );
+    this.stream.once("wantTrailers", () => {
+      try {
+        this.stream.sendTrailers(this.trailers ?? { "grpc-status": String(GrpcStatus.INTERNAL), "grpc-message": "stream ended without a status" });
+      } catch (err) {
+        this.options.log.debug("could not send trailers", { error: err });
+      }
+      resetIfStillReading(this.stream);
+    });
+  }
+
+  /** Ends the call with a status now (after what was already written). */
+  end(code: GrpcStatusCode, message: string | undefined): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.clearDeadline();
+    if (!this.headersSent) {
+      respondTrailersOnly(this.stream, code, message ?? "");
+    } else {
+      this.trailers = { "grpc-status": String(code) };
+      if (message) this.trailers["grpc-message"] = encodeGrpcMessage(message);
+      if (!this.stream.destroyed && !this.stream.writableEnded) this.stream.end();
+    }
+    this.stopReading();
+    if (code !== GrpcStatus.OK) this.abort.abort(new GrpcError(code, message ?? statusName(code)));
+    this.onFinish?.(code === GrpcStatus.OK ? "ended by server" : `${statusName(code)}: ${message ?? ""}`);
+  }
+
+  fail(code: GrpcStatusCode, message: string): void {
+    this.end(code, message);
+  }
+
+  failWith(err: unknown): void {
+    if (err instanceof GrpcError) return this.fail(err.code, err.message);
+    this.options.log.error("gRPC method failed", { path: this.context.path, error: err });
+    this.fail(GrpcStatus.INTERNAL, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  /** After the status went out: stop buffering input and release the budget it held. */
+  private stopReading(): void {
+    this.decoder.reset();
+    this.state.bufferedIn -= this.countedIn;
+    this.countedIn = 0;
+    this.stream.removeAllListeners("data");
+    // Keep reading (and dropping) so HTTP/2 flow control is not stuck on what the client still sends.
+    this.stream.resume();
+  }
+
+  private clearDeadline(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+  }
+
+  private onStreamClosed(): void {
+    this.state.bufferedIn -= this.countedIn;
+    this.countedIn = 0;
+    this.clearDeadline();
+    if (!this.finished) {
+      this.finished = true;
+      this.abort.abort(new GrpcError(GrpcStatus.CANCELLED, "call cancelled by the client or connection closed"));
+      this.onFinish?.("cancelled by client or connection closed");
+    } else {
+      // Already finished; make sure a bidi listener still hears about the close.
+      this.onFinish?.("closed");
+    }
+  }
+}
+
+export function respondTrailersOnly(stream: ServerHttp2Stream, code: GrpcStatusCode, message: string, extra: Record<string, string> = {}): void {
+  if (stream.destroyed || stream.headersSent) return;
+  stream.respond(
+    {
+      ":status": 200,
+      "content-type": GRPC_CONTENT_TYPE,
+      "grpc-status": String(code),
+      ...(message ? { "grpc-message": encodeGrpcMessage(message) } : {}),
+      ...extra,
+    },
+    { endStream: true },
+  );
+  stream.resume();
+  resetIfStillReading(stream);
+}
+
+/** Our status is out but the client is still sending: tell it to stop (RST_STREAM NO_ERROR, RFC 9113 8.1). */
+function resetIfStillReading(stream: ServerHttp2Stream): void {
+  if (stream.readableEnded) return;
+  setImmediate(() => {
+    if (!stream.destroyed && !stream.readableEnded) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+  });
+}
+
+export function respondHttpError(stream: ServerHttp2Stream, status: number, message: string, extra: Record<string, string> = {}): void {
+  if (stream.destroyed || stream.headersSent) return;
+  stream.respond({
+    ":status": status,
+    "content-type": "text/plain; charset=utf-8",
+    "grpc-status": String(GrpcStatus.INTERNAL),
+    "grpc-message": encodeGrpcMessage(message),
+    ...extra,
+  });
+  stream.end(message + "\n");
+  stream.resume();
+  resetIfStillReading(stream);
+}

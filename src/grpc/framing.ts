@@ -1,0 +1,114 @@
+// gRPC length-prefixed messages: 1 byte compressed flag, 4 bytes big-endian length, then the message.
+// HTTP/2 DATA frames do not line up with messages: one message may span many chunks and one chunk may
+// hold many messages, so the decoder keeps the unfinished tail between pushes.
+import { GrpcError, GrpcStatus } from "./status.ts";
+
+export const FRAME_HEADER_BYTES = 5;
+
+export interface GrpcFrame {
+  /** The compressed flag; the bytes are still compressed when it is set (see compression.ts). */
+  compressed: boolean;
+  data: Uint8Array;
+}
+
+export function encodeFrame(data: Uint8Array, compressed = false): Uint8Array {
+  const out = new Uint8Array(FRAME_HEADER_BYTES + data.length);
+  out[0] = compressed ? 1 : 0;
+  new DataView(out.buffer).setUint32(1, data.length, false);
+  out.set(data, FRAME_HEADER_BYTES);
+  return out;
+}
+
+/**
+ * Splits a byte stream into messages. A message whose announced length is over the limit is refused
+ * from its header alone, before any of its bytes are buffered.
+ */
+export class FrameDecoder {
+  private chunks: Uint8Array[] = [];
+  private buffered = 0;
+  /** Length of the message being collected, once its header is complete. */
+  private expected = -1;
+  private compressed = false;
+
+  constructor(private readonly maxMessageBytes: number) {}
+
+  /** Bytes held for a message not yet complete. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** True when the stream stopped in the middle of a message (a truncated message at end of stream). */
+  get midMessage(): boolean {
+    return this.buffered > 0 || this.expected >= 0;
+  }
+
+  /** Feeds a chunk; returns every message completed by it. Throws GrpcError on oversize or a bad flag. */
+  push(chunk: Uint8Array): GrpcFrame[] {
+    const out: GrpcFrame[] = [];
+    let offset = 0;
+    while (offset < chunk.length || (this.expected === 0 && this.buffered === 0)) {
+      if (this.expected < 0) {
+        // Collect the 5-byte header, possibly across chunks.
+        const need = FRAME_HEADER_BYTES - this.buffered;
+        const take = Math.min(need, chunk.length - offset);
+        this.append(chunk.subarray(offset, offset + take));
+        offset += take;
+        if (this.buffered < FRAME_HEADER_BYTES) break;
+        const header = this.drain();
+        const flag = header[0]!;
+        if (flag > 1) throw new GrpcError(GrpcStatus.INTERNAL, `invalid gRPC message flag ${flag}`);
+        const length = new DataView(header.buffer, header.byteOffset, FRAME_HEADER_BYTES).getUint32(1, false);
+        if (length > this.maxMessageBytes) {
+          throw new GrpcError(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs. ${this.maxMessageBytes})`);
+        }
+        this.compressed = flag === 1;
+        this.expected = length;
+        continue;
+      }
+      const need = this.expected - this.buffered;
+      if (this.buffered === 0 && chunk.length - offset >= need) {
+        // Whole message inside this chunk: copy once, no concatenation.
+        out.push({ compressed: this.compressed, data: chunk.slice(offset, offset + need) });
+        offset += need;
+      } else {
+        const take = Math.min(need, chunk.length - offset);
+        this.append(chunk.subarray(offset, offset + take));
+        offset += take;
+        if (this.buffered < this.expected) break;
+        out.push({ compressed: this.compressed, data: this.drain() });
+      }
+      this.expected = -1;
+    }
+    return out;
+  }
+
+  /** Drops any unfinished message (after the call ended). */
+  reset(): void {
+    this.chunks = [];
+    this.buffered = 0;
+    this.expected = -1;
+  }
+
+  private append(part: Uint8Array): void {
+    if (part.length === 0) return;
+    this.chunks.push(part.slice());
+    this.buffered += part.length;
+  }
+
+  private drain(): Uint8Array {
+    const all = this.chunks.length === 1 ? this.chunks[0]! : concat(this.chunks, this.buffered);
+    this.chunks = [];
+    this.buffered = 0;
+    return all;
+  }
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+// The Nacos envelope: Payload { metadata { type, clientIp, headers }, body: Any { value = UTF-8 JSON } }.
+// `type` is the Java class's simple name ("ConfigQueryRequest"); the JSON is that class as Jackson writes it
+// (null fields left out). Request headers travel in metadata.headers; Java clients also put an emptied
+// "headers" object in the JSON.
+import { Payload } from "./generated/nacos_grpc_service.ts";
+
+export type JsonObject = Record<string, unknown>;
+
+export class PayloadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PayloadError";
+  }
+}
+
+export interface DecodedPayload {
+  type: string;
+  clientIp: string;
+  headers: Record<string, string>;
+  /** The body bytes as sent (UTF-8 JSON, not yet parsed). */
+  body: Uint8Array;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+const encoder = new TextEncoder();
+
+export function readPayload(payload: Payload): DecodedPayload {
+  return {
+    type: payload.metadata?.type ?? "",
+    clientIp: payload.metadata?.clientIp ?? "",
+    headers: { ...(payload.metadata?.headers ?? {}) },
+    body: payload.body?.value ?? new Uint8Array(0),
+  };
+}
+
+/** Parses the body as a JSON object; throws PayloadError saying what is wrong. */
+export function parseBody(body: Uint8Array): JsonObject {
+  let text: string;
+  try {
+    text = decoder.decode(body);
+  } catch {
+    throw new PayloadError("body is not valid UTF-8");
+  }
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new PayloadError(`body is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new PayloadError(`body must be a JSON object, got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`);
+  }
+  return value as JsonObject;
+}
+
+/** Builds a Payload; `body` is written as JSON with undefined (and null) fields left out, like Jackson NON_NULL. */
+export function makePayload(type: string, body: JsonObject, headers: Record<string, string> = {}, clientIp = ""): Payload {
+  return {
+    metadata: { type, clientIp, headers },
+    body: { typeUrl: "", value: encoder.encode(JSON.stringify(body, dropNulls)) },
+  };
+}
+
+function dropNulls(_key: string, value: unknown): unknown {
+  return value === null ? undefined : value;
+}
+
+export function encodePayload(payload: Payload): Uint8Array {
+  return Payload.toBinary(payload);
+}
+
+export function decodePayload(bytes: Uint8Array): Payload {
+  return Payload.fromBinary(bytes);
+}
