@@ -20,6 +20,14 @@ import { NamingRegistry } from "./registry/naming-registry.ts";
 import { FuzzyWatchNotifier } from "./fuzzy-watch/fuzzy-watch-notifier.ts";
 import { FuzzyWatchRegistry } from "./fuzzy-watch/fuzzy-watch-registry.ts";
 import { realTimers } from "./timers.ts";
+import type { GrpcServer, JsonObject } from "../grpc/index.ts";
+import { registerNamingInstance } from "../grpc/handlers/naming-instance.ts";
+import { registerNamingBatchInstance } from "../grpc/handlers/naming-batch-instance.ts";
+import { registerNamingPersistentInstance } from "../grpc/handlers/naming-persistent-instance.ts";
+import { registerNamingServiceQuery } from "../grpc/handlers/naming-service-query.ts";
+import { registerNamingServiceList } from "../grpc/handlers/naming-service-list.ts";
+import { registerNamingSubscribeService } from "../grpc/handlers/naming-subscribe-service.ts";
+import { registerNamingFuzzyWatch } from "../grpc/handlers/naming-fuzzy-watch.ts";
 
 /** How often heartbeats are checked and idle entries swept. */
 const CHECK_INTERVAL_MS = 1000;
@@ -87,6 +95,21 @@ export function namingModule(ctx: ModuleContext): ServerModule & { parts: Naming
       namingV2Routes(service, log),
       namingOperatorRoutes(metrics, () => ctx.state.ready, log),
     ],
+    registerGrpc(grpc: GrpcServer) {
+      registerNamingInstance(grpc.handlers, service);
+      registerNamingBatchInstance(grpc.handlers, service);
+      registerNamingPersistentInstance(grpc.handlers, service);
+      registerNamingServiceQuery(grpc.handlers, service);
+      registerNamingServiceList(grpc.handlers, service);
+      registerNamingSubscribeService(grpc.handlers, service);
+      registerNamingFuzzyWatch(grpc.handlers, fuzzy);
+      push.useGrpc((connectionId, body) => grpc.push(connectionId, "NotifySubscriberRequest", body as JsonObject));
+      fuzzy.useGrpc((connectionId, type, body) => grpc.push(connectionId, type, body as JsonObject));
+      grpc.connections.on("disconnected", (connection) => {
+        service.connectionClosed(connection.id);
+        fuzzy.dropConnection(connection.id);
+      });
+    },
     async start() {
       await udp.start(s.sdkHost);
       tick = setInterval(() => {

@@ -35,6 +35,14 @@ export class FuzzyWatchNotifier {
     setImmediate(() => void this.sync(pattern, connectionId, changes, initializing));
   }
 
+  cancel(pattern: string, connectionId: string): void {
+    this.watches.cancel(pattern, connectionId);
+  }
+
+  dropConnection(connectionId: string): void {
+    this.watches.dropConnection(connectionId);
+  }
+
   onEvent = (event: NamingEvent): void => {
     if (event.type !== "service.populated" && event.type !== "service.emptied") return;
     const changedType = event.type === "service.populated" ? ADD_SERVICE : DELETE_SERVICE;
