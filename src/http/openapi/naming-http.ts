@@ -29,6 +29,34 @@ export function params(query: Record<string, unknown> | undefined, body: unknown
   return out;
 }
 
+/**
+ * The query string of a request URL as Params (first value wins). A plain split: on the hot
+ * paths (list, beat) it is several times cheaper than URLSearchParams or Elysia's parser.
+ */
+export function queryOf(url: string): Params {
+  const out: Params = {};
+  const at = url.indexOf("?");
+  if (at < 0) return out;
+  const end = url.indexOf("#", at);
+  const query = end < 0 ? url.slice(at + 1) : url.slice(at + 1, end);
+  for (const pair of query.split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    const k = decode(eq < 0 ? pair : pair.slice(0, eq));
+    if (out[k] === undefined) out[k] = eq < 0 ? "" : decode(pair.slice(eq + 1));
+  }
+  return out;
+}
+
+function decode(text: string): string {
+  if (text.indexOf("%") < 0 && text.indexOf("+") < 0) return text;
+  try {
+    return decodeURIComponent(text.replaceAll("+", " "));
+  } catch {
+    throw badParam(`malformed percent-encoding in the query: ${JSON.stringify(text.slice(0, 80))}`);
+  }
+}
+
 export function required(p: Params, name: string): string {
   const v = p[name];
   if (v === undefined || v.trim() === "") throw missingParam(name);
@@ -64,35 +92,34 @@ export function text(value: string): Response {
   return new Response(value, { headers: TEXT_HEADERS });
 }
 
-export function v2(data: unknown): Response {
+/** A v2 success: {code: 0, message: "success", data}. */
+export function v2Ok(data: unknown): Response {
   return json({ code: 0, message: "success", data });
 }
 
-type Handler<C> = (ctx: C) => Response | Promise<Response>;
-
-/** Wraps a v1 handler: refusals become "status + text message", unexpected errors are logged. */
-export function v1Route<C>(log: Logger, handler: Handler<C>): Handler<C> {
-  return async (ctx) => {
-    try {
-      return await handler(ctx);
-    } catch (err) {
-      const e = asDomainError(err);
-      if (e.kind === "internal") log.error("naming request failed", { error: (err as Error)?.stack ?? String(err) });
-      return new Response(e.message, { status: e.httpStatus, headers: TEXT_HEADERS });
-    }
-  };
+/**
+ * Runs a v1 handler body: refusals become "status + text message", unexpected errors are logged.
+ * Routes destructure what they use in their own parameters (`({ query }) => v1(log, () => ...)`):
+ * Elysia reads that to parse only those parts of the request.
+ */
+export async function v1(log: Logger, handle: () => Response | Promise<Response>): Promise<Response> {
+  try {
+    return await handle();
+  } catch (err) {
+    const e = asDomainError(err);
+    if (e.kind === "internal") log.error("naming request failed", { error: (err as Error)?.stack ?? String(err) });
+    return new Response(e.message, { status: e.httpStatus, headers: TEXT_HEADERS });
+  }
 }
 
-/** Wraps a v2 handler: refusals become {code: detail code, message: short text, data: message}. */
-export function v2Route<C>(log: Logger, handler: Handler<C>): Handler<C> {
-  return async (ctx) => {
-    try {
-      return await handler(ctx);
-    } catch (err) {
-      const e = asDomainError(err);
-      if (e.kind === "internal") log.error("naming request failed", { error: (err as Error)?.stack ?? String(err) });
-      const code = e.kind === "internal" ? 30000 : e.nacosCode;
-      return new Response(JSON.stringify({ code, message: NAMING_CODE_TEXT[code] ?? e.message, data: e.message }), { status: e.httpStatus, headers: JSON_HEADERS });
-    }
-  };
+/** Runs a v2 handler body: refusals become {code: detail code, message: short text, data: message}. */
+export async function v2(log: Logger, handle: () => Response | Promise<Response>): Promise<Response> {
+  try {
+    return await handle();
+  } catch (err) {
+    const e = asDomainError(err);
+    if (e.kind === "internal") log.error("naming request failed", { error: (err as Error)?.stack ?? String(err) });
+    const code = e.kind === "internal" ? 30000 : e.nacosCode;
+    return new Response(JSON.stringify({ code, message: NAMING_CODE_TEXT[code] ?? e.message, data: e.message }), { status: e.httpStatus, headers: JSON_HEADERS });
+  }
 }

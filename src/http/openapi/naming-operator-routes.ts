@@ -3,11 +3,11 @@
 import { Elysia } from "elysia";
 import type { Logger } from "../../log.ts";
 import type { NamingMetrics } from "../../naming/naming-metrics.ts";
-import { json, v1Route, v2, v2Route } from "./naming-http.ts";
+import { json, v1, v2, v2Ok } from "./naming-http.ts";
 
 export function namingOperatorRoutes(metrics: () => NamingMetrics, isUp: () => boolean, log: Logger) {
   const snapshot = () => ({ status: isUp() ? "UP" : "DOWN", ...metrics() });
   return new Elysia({ name: "naming-operator" })
-    .get("/nacos/v1/ns/operator/metrics", v1Route(log, () => json(snapshot())))
-    .get("/nacos/v2/ns/operator/metrics", v2Route(log, () => v2(snapshot())));
+    .get("/nacos/v1/ns/operator/metrics", () => v1(log, () => json(snapshot())))
+    .get("/nacos/v2/ns/operator/metrics", () => v2(log, () => v2Ok(snapshot())));
 }

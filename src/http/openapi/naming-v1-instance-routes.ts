@@ -6,41 +6,36 @@ import type { Logger } from "../../log.ts";
 import { clusterOrDefault, groupedName } from "../../naming/model/names.ts";
 import { badParam } from "../../naming/naming-errors.ts";
 import { type BeatInfo, HTTP_CALLER, type NamingService } from "../../naming/naming-service.ts";
+import type { BuiltView } from "../../naming/view/service-info.ts";
 import { checkIp, checkMetadata, checkPort, parseMetadata } from "../../naming/validation.ts";
-import { intParam, json, JSON_HEADERS, optionalBoolean, params, type Params, required, serviceKeyFrom, text, v1Route } from "./naming-http.ts";
+import { intParam, json, optionalBoolean, params, type Params, queryOf, required, serviceKeyFrom, text, v1 } from "./naming-http.ts";
 
-interface Ctx {
-  query: Record<string, unknown>;
-  body: unknown;
-  request: Request;
-  server: { requestIP(req: Request): { address: string } | null } | null;
-}
 
 export function namingV1InstanceRoutes(naming: NamingService, log: Logger) {
   return new Elysia({ name: "naming-v1-instance" })
     .post(
       "/nacos/v1/ns/instance",
-      v1Route(log, async ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v1(log, async () => {
+        const p = params(queryOf(request.url), body);
         await naming.register(serviceKeyFrom(p), instanceInput(p), HTTP_CALLER);
         return text("ok");
       }),
     )
     .delete(
       "/nacos/v1/ns/instance",
-      v1Route(log, async ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v1(log, async () => {
+        const p = params(queryOf(request.url), body);
         const key = serviceKeyFrom(p);
         await naming.deregister(key, checkIp(required(p, "ip")), checkPort(required(p, "port")));
         return text("ok");
       }),
     )
-    .put("/nacos/v1/ns/instance", v1Route(log, (ctx: Ctx) => update(naming, ctx)))
-    .patch("/nacos/v1/ns/instance", v1Route(log, (ctx: Ctx) => update(naming, ctx)))
+    .put("/nacos/v1/ns/instance", ({ request, body }) => v1(log, () => update(naming, queryOf(request.url), body)))
+    .patch("/nacos/v1/ns/instance", ({ request, body }) => v1(log, () => update(naming, queryOf(request.url), body)))
     .get(
       "/nacos/v1/ns/instance",
-      v1Route(log, ({ query }: Ctx) => {
-        const p = params(query, undefined);
+      ({ request }) => v1(log, () => {
+        const p = params(queryOf(request.url), undefined);
         const key = serviceKeyFrom(p);
         const cluster = clusterOrDefault(p.clusterName ?? p.cluster);
         const i = naming.instance(key, cluster, checkIp(required(p, "ip")), checkPort(required(p, "port")));
@@ -58,8 +53,8 @@ export function namingV1InstanceRoutes(naming: NamingService, log: Logger) {
     )
     .get(
       "/nacos/v1/ns/instance/list",
-      v1Route(log, ({ query, request, server }: Ctx) => {
-        const p = params(query, undefined);
+      ({ request, server }) => v1(log, () => {
+        const p = queryOf(request.url);
         const key = serviceKeyFrom(p);
         const udpPort = intParam(p, "udpPort", 0, 0, 65535);
         const udp =
@@ -74,24 +69,24 @@ export function namingV1InstanceRoutes(naming: NamingService, log: Logger) {
         // Boolean.parseBoolean in Nacos: anything but "true" is false.
         const healthyOnly = p.healthyOnly?.trim().toLowerCase() === "true";
         const view = naming.list(key, { clusters: p.clusters ?? "", healthyOnly, groupedName: true }, udp);
-        return new Response(view.bytes, { headers: JSON_HEADERS });
+        return listResponse(view, request.headers.get("accept-encoding"));
       }),
     )
     .put(
       "/nacos/v1/ns/instance/beat",
-      v1Route(log, ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v1(log, () => {
+        const p = params(queryOf(request.url), body);
         const key = serviceKeyFrom(p);
         const beat = parseBeat(p);
         const ip = checkIp(beat?.ip ?? required(p, "ip"));
         const port = checkPort(beat?.port ?? required(p, "port"));
         const result = naming.beat(key, ip, port, beat);
-        return json({ clientBeatInterval: result.clientBeatIntervalMs, code: result.code, lightBeatEnabled: true });
+        return new Response(beatAnswer(result.code, result.clientBeatIntervalMs));
       }),
     );
 }
 
-async function update(naming: NamingService, { query, body }: Ctx): Promise<Response> {
+async function update(naming: NamingService, query: Record<string, unknown>, body: unknown): Promise<Response> {
   const p = params(query, body);
   const key = serviceKeyFrom(p);
   await naming.update(key, checkIp(required(p, "ip")), checkPort(required(p, "port")), {
@@ -101,6 +96,28 @@ async function update(naming: NamingService, { query, body }: Ctx): Promise<Resp
     metadata: p.metadata === undefined ? undefined : parseMetadata(p.metadata),
   });
   return text("ok");
+}
+
+/** Nacos clients send Accept-Encoding: gzip; a large list then goes out gzipped (built once per view). */
+const GZIP_FROM_BYTES = 1024;
+const GZIP_HEADERS = { "content-type": "application/json;charset=UTF-8", "content-encoding": "gzip", vary: "Accept-Encoding" };
+function listResponse(view: BuiltView, acceptEncoding: string | null): Response {
+  if (view.json.length < GZIP_FROM_BYTES || !acceptEncoding?.includes("gzip")) return new Response(view.body);
+  view.gzipped ??= new Blob([Bun.gzipSync(view.json)]);
+  return new Response(view.gzipped, { headers: GZIP_HEADERS });
+}
+
+// Beat answers repeat: the few distinct ones are kept as Blobs, which a Response shares without copying.
+const beatAnswers = new Map<string, Blob>();
+function beatAnswer(code: number, intervalMs: number): Blob {
+  const key = `${code}|${intervalMs}`;
+  let blob = beatAnswers.get(key);
+  if (!blob) {
+    if (beatAnswers.size > 64) beatAnswers.clear();
+    blob = new Blob([JSON.stringify({ clientBeatInterval: intervalMs, code, lightBeatEnabled: true })], { type: "application/json;charset=UTF-8" });
+    beatAnswers.set(key, blob);
+  }
+  return blob;
 }
 
 /** The instance fields of a v1 register (Nacos HttpRequestInstanceBuilder). */

@@ -8,47 +8,43 @@ import { groupedName, namespaceOrDefault } from "../../naming/model/names.ts";
 import { NAMING_LIMITS } from "../../naming/limits.ts";
 import type { NamingService } from "../../naming/naming-service.ts";
 import { checkCluster, checkPort, parseMetadata } from "../../naming/validation.ts";
-import { intParam, json, optionalBoolean, params, required, serviceKeyFrom, text, v1Route } from "./naming-http.ts";
+import { intParam, json, optionalBoolean, params, queryOf, required, serviceKeyFrom, text, v1 } from "./naming-http.ts";
 import { definitionInput, parseHealthChecker, serviceDetailConsole, serviceDetailV1, serviceView } from "./naming-service-json.ts";
 
-interface Ctx {
-  query: Record<string, unknown>;
-  body: unknown;
-}
 
 export function namingV1ServiceRoutes(naming: NamingService, log: Logger) {
   return new Elysia({ name: "naming-v1-service" })
     .post(
       "/nacos/v1/ns/service",
-      v1Route(log, async ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v1(log, async () => {
+        const p = params(queryOf(request.url), body);
         await naming.createService(serviceKeyFrom(p), definitionInput(p));
         return text("ok");
       }),
     )
     .put(
       "/nacos/v1/ns/service",
-      v1Route(log, async ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v1(log, async () => {
+        const p = params(queryOf(request.url), body);
         await naming.updateService(serviceKeyFrom(p), definitionInput(p));
         return text("ok");
       }),
     )
     .delete(
       "/nacos/v1/ns/service",
-      v1Route(log, async ({ query, body }: Ctx) => {
-        await naming.deleteService(serviceKeyFrom(params(query, body)));
+      ({ request, body }) => v1(log, async () => {
+        await naming.deleteService(serviceKeyFrom(params(queryOf(request.url), body)));
         return text("ok");
       }),
     )
     .get(
       "/nacos/v1/ns/service",
-      v1Route(log, ({ query }: Ctx) => json(serviceDetailV1(naming.service(serviceKeyFrom(params(query, undefined)))))),
+      ({ request }) => v1(log, () => json(serviceDetailV1(naming.service(serviceKeyFrom(params(queryOf(request.url), undefined)))))),
     )
     .get(
       "/nacos/v1/ns/service/list",
-      v1Route(log, ({ query }: Ctx) => {
-        const p = params(query, undefined);
+      ({ request }) => v1(log, () => {
+        const p = params(queryOf(request.url), undefined);
         const pageNo = intParam(p, "pageNo", 1, 1);
         const pageSize = intParam(p, "pageSize", 10, 1, NAMING_LIMITS.pageSize);
         const names = naming.services(namespaceOrDefault(p.namespaceId), { group: p.groupName?.trim() || "DEFAULT_GROUP" }).map((e) => e.key.name);
@@ -57,8 +53,8 @@ export function namingV1ServiceRoutes(naming: NamingService, log: Logger) {
     )
     .get(
       "/nacos/v1/ns/service/subscribers",
-      v1Route(log, ({ query }: Ctx) => {
-        const p = params(query, undefined);
+      ({ request }) => v1(log, () => {
+        const p = params(queryOf(request.url), undefined);
         const key = serviceKeyFrom(p);
         const pageNo = intParam(p, "pageNo", 1, 1);
         const pageSize = intParam(p, "pageSize", 1000, 1, NAMING_LIMITS.pageSize);
@@ -79,8 +75,8 @@ export function namingV1ServiceRoutes(naming: NamingService, log: Logger) {
     )
     .put(
       "/nacos/v1/ns/cluster",
-      v1Route(log, async ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v1(log, async () => {
+        const p = params(queryOf(request.url), body);
         const key = serviceKeyFrom(p);
         const cluster = checkCluster(required(p, "clusterName"));
         await naming.updateCluster(key, cluster, {
@@ -94,8 +90,8 @@ export function namingV1ServiceRoutes(naming: NamingService, log: Logger) {
     )
     .get(
       "/nacos/v1/ns/catalog/services",
-      v1Route(log, ({ query }: Ctx) => {
-        const p = params(query, undefined);
+      ({ request }) => v1(log, () => {
+        const p = params(queryOf(request.url), undefined);
         const pageNo = intParam(p, "pageNo", 1, 1);
         const pageSize = intParam(p, "pageSize", 10, 1, NAMING_LIMITS.pageSize);
         const entries = naming.services(namespaceOrDefault(p.namespaceId), {
@@ -109,12 +105,12 @@ export function namingV1ServiceRoutes(naming: NamingService, log: Logger) {
     )
     .get(
       "/nacos/v1/ns/catalog/service",
-      v1Route(log, ({ query }: Ctx) => json(serviceDetailConsole(naming.service(serviceKeyFrom(params(query, undefined)))))),
+      ({ request }) => v1(log, () => json(serviceDetailConsole(naming.service(serviceKeyFrom(params(queryOf(request.url), undefined)))))),
     )
     .get(
       "/nacos/v1/ns/catalog/instances",
-      v1Route(log, ({ query }: Ctx) => {
-        const p = params(query, undefined);
+      ({ request }) => v1(log, () => {
+        const p = params(queryOf(request.url), undefined);
         const key = serviceKeyFrom(p);
         const cluster = p.clusterName?.trim();
         const pageNo = intParam(p, "pageNo", 1, 1);

@@ -6,107 +6,103 @@ import { clusterOrDefault, groupedName, namespaceOrDefault } from "../../naming/
 import { NAMING_LIMITS } from "../../naming/limits.ts";
 import { HTTP_CALLER, type NamingService } from "../../naming/naming-service.ts";
 import { checkIp, checkPort, parseMetadata } from "../../naming/validation.ts";
-import { intParam, optionalBoolean, params, required, serviceKeyFrom, v2, v2Route } from "./naming-http.ts";
+import { intParam, optionalBoolean, params, queryOf, required, serviceKeyFrom, v2, v2Ok } from "./naming-http.ts";
 import { instanceInput, parseBeat } from "./naming-v1-instance-routes.ts";
 import { definitionInput, serviceDetailV2 } from "./naming-service-json.ts";
 
-interface Ctx {
-  query: Record<string, unknown>;
-  body: unknown;
-}
 
 export function namingV2Routes(naming: NamingService, log: Logger) {
   return new Elysia({ name: "naming-v2" })
     .post(
       "/nacos/v2/ns/instance",
-      v2Route(log, async ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v2(log, async () => {
+        const p = params(queryOf(request.url), body);
         await naming.register(serviceKeyFrom(p), instanceInput(p), HTTP_CALLER);
-        return v2("ok");
+        return v2Ok("ok");
       }),
     )
     .delete(
       "/nacos/v2/ns/instance",
-      v2Route(log, async ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v2(log, async () => {
+        const p = params(queryOf(request.url), body);
         await naming.deregister(serviceKeyFrom(p), checkIp(required(p, "ip")), checkPort(required(p, "port")));
-        return v2("ok");
+        return v2Ok("ok");
       }),
     )
     .put(
       "/nacos/v2/ns/instance",
-      v2Route(log, async ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v2(log, async () => {
+        const p = params(queryOf(request.url), body);
         await naming.update(serviceKeyFrom(p), checkIp(required(p, "ip")), checkPort(required(p, "port")), {
           weight: p.weight === undefined || p.weight.trim() === "" ? undefined : p.weight,
           enabled: optionalBoolean(p, "enabled"),
           healthy: optionalBoolean(p, "healthy"),
           metadata: p.metadata === undefined ? undefined : parseMetadata(p.metadata),
         });
-        return v2("ok");
+        return v2Ok("ok");
       }),
     )
     .get(
       "/nacos/v2/ns/instance",
-      v2Route(log, ({ query }: Ctx) => {
-        const p = params(query, undefined);
+      ({ request }) => v2(log, () => {
+        const p = params(queryOf(request.url), undefined);
         const key = serviceKeyFrom(p);
         const i = naming.instance(key, clusterOrDefault(p.clusterName), checkIp(required(p, "ip")), checkPort(required(p, "port")));
-        return v2({ serviceName: groupedName(key), ip: i.ip, port: i.port, clusterName: i.clusterName, weight: i.weight, healthy: i.healthy, instanceId: i.instanceId, metadata: i.metadata });
+        return v2Ok({ serviceName: groupedName(key), ip: i.ip, port: i.port, clusterName: i.clusterName, weight: i.weight, healthy: i.healthy, instanceId: i.instanceId, metadata: i.metadata });
       }),
     )
     .get(
       "/nacos/v2/ns/instance/list",
-      v2Route(log, ({ query }: Ctx) => {
-        const p = params(query, undefined);
+      ({ request }) => v2(log, () => {
+        const p = params(queryOf(request.url), undefined);
         const view = naming.list(serviceKeyFrom(p), { clusters: p.clusterName ?? "", healthyOnly: optionalBoolean(p, "healthyOnly") ?? false, groupedName: true });
         return new Response(`{"code":0,"message":"success","data":${view.json}}`, { headers: { "content-type": "application/json;charset=UTF-8" } });
       }),
     )
     .put(
       "/nacos/v2/ns/instance/beat",
-      v2Route(log, ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v2(log, () => {
+        const p = params(queryOf(request.url), body);
         const beat = parseBeat(p);
         const result = naming.beat(serviceKeyFrom(p), checkIp(beat?.ip ?? required(p, "ip")), checkPort(beat?.port ?? required(p, "port")), beat);
-        return v2({ clientBeatInterval: result.clientBeatIntervalMs, code: result.code, lightBeatEnabled: true });
+        return v2Ok({ clientBeatInterval: result.clientBeatIntervalMs, code: result.code, lightBeatEnabled: true });
       }),
     )
     .post(
       "/nacos/v2/ns/service",
-      v2Route(log, async ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v2(log, async () => {
+        const p = params(queryOf(request.url), body);
         await naming.createService(serviceKeyFrom(p), definitionInput(p));
-        return v2("ok");
+        return v2Ok("ok");
       }),
     )
     .put(
       "/nacos/v2/ns/service",
-      v2Route(log, async ({ query, body }: Ctx) => {
-        const p = params(query, body);
+      ({ request, body }) => v2(log, async () => {
+        const p = params(queryOf(request.url), body);
         await naming.updateService(serviceKeyFrom(p), definitionInput(p));
-        return v2("ok");
+        return v2Ok("ok");
       }),
     )
     .delete(
       "/nacos/v2/ns/service",
-      v2Route(log, async ({ query, body }: Ctx) => {
-        await naming.deleteService(serviceKeyFrom(params(query, body)));
-        return v2("ok");
+      ({ request, body }) => v2(log, async () => {
+        await naming.deleteService(serviceKeyFrom(params(queryOf(request.url), body)));
+        return v2Ok("ok");
       }),
     )
     .get(
       "/nacos/v2/ns/service",
-      v2Route(log, ({ query }: Ctx) => v2(serviceDetailV2(naming.service(serviceKeyFrom(params(query, undefined)))))),
+      ({ request }) => v2(log, () => v2Ok(serviceDetailV2(naming.service(serviceKeyFrom(params(queryOf(request.url), undefined)))))),
     )
     .get(
       "/nacos/v2/ns/service/list",
-      v2Route(log, ({ query }: Ctx) => {
-        const p = params(query, undefined);
+      ({ request }) => v2(log, () => {
+        const p = params(queryOf(request.url), undefined);
         const pageNo = intParam(p, "pageNo", 1, 1);
         const pageSize = Math.min(500, intParam(p, "pageSize", 20, 1, NAMING_LIMITS.pageSize));
         const names = naming.services(namespaceOrDefault(p.namespaceId), { group: p.groupName?.trim() || "DEFAULT_GROUP" }).map((e) => e.key.name);
-        return v2({ count: names.length, services: names.slice((pageNo - 1) * pageSize, pageNo * pageSize) });
+        return v2Ok({ count: names.length, services: names.slice((pageNo - 1) * pageSize, pageNo * pageSize) });
       }),
     );
 }

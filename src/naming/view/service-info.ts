@@ -52,11 +52,13 @@ export interface ViewQuery {
 export interface BuiltView {
   info: ServiceInfoView;
   json: string;
-  /** UTF-8 of `json`, for HTTP bodies. */
-  bytes: Uint8Array<ArrayBuffer>;
+  /** `json` as an HTTP body: a Response made from a Blob shares it instead of copying the bytes. */
+  body: Blob;
+  /** `json` gzipped, made by the HTTP adapter the first time a client accepts gzip; lives as long as the view. */
+  gzipped?: Blob;
 }
 
-const encoder = new TextEncoder();
+const JSON_TYPE = "application/json;charset=UTF-8";
 
 export function emptyView(key: ServiceKey, query: ViewQuery, now: number): BuiltView {
   const info: ServiceInfoView = {
@@ -72,7 +74,7 @@ export function emptyView(key: ServiceKey, query: ViewQuery, now: number): Built
     valid: true,
   };
   const json = JSON.stringify(info);
-  return { info, json, bytes: encoder.encode(json) };
+  return { info, json, body: new Blob([json], { type: JSON_TYPE }) };
 }
 
 /** The view of `entry` for `query`, from the entry's cache when its revision has not moved. */
@@ -102,7 +104,7 @@ export function serviceView(entry: ServiceEntry | undefined, key: ServiceKey, qu
     valid: true,
   };
   const json = JSON.stringify(info);
-  const built: BuiltView = { info, json, bytes: encoder.encode(json) };
+  const built: BuiltView = { info, json, body: new Blob([json], { type: JSON_TYPE }) };
   // Few distinct query shapes exist per service; the bound keeps odd cluster lists from piling up.
   if (entry.views.size >= 32) entry.views.clear();
   entry.views.set(cacheKey, built);

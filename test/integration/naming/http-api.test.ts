@@ -27,6 +27,18 @@ describe("discovery", () => {
     expect(b.hosts.map((h) => h.ip)).toEqual(["10.0.0.2"]);
   });
 
+  test("a large list goes out gzipped to clients that accept it (Nacos clients send Accept-Encoding: gzip)", async () => {
+    for (let i = 1; i <= 20; i++) await api.register({ serviceName: "gz", ip: `10.0.9.${i}`, port: 80, metadata: '{"zone":"eu-west-1a"}' });
+    const plain = await fetch(api.url("/v1/ns/instance/list", { serviceName: "gz" }), { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    const zipped = await fetch(api.url("/v1/ns/instance/list", { serviceName: "gz" }), { headers: { "accept-encoding": "gzip,deflate,sdch" }, decompress: false } as RequestInit);
+    expect(zipped.headers.get("content-encoding")).toBe("gzip");
+    const raw = new Uint8Array(await zipped.arrayBuffer());
+    const text = await plain.text();
+    expect(raw.byteLength).toBeLessThan(text.length / 3);
+    expect(JSON.parse(new TextDecoder().decode(Bun.gunzipSync(raw)))).toEqual(JSON.parse(text));
+  });
+
   test("protect threshold: below it, all instances come back (marked healthy) with reachProtectionThreshold", async () => {
     for (let i = 1; i <= 4; i++) await api.register({ serviceName: "prot", ip: `10.0.1.${i}`, port: 80, healthy: i === 1 });
     expect((await api.list({ serviceName: "prot", healthyOnly: true })).hosts).toHaveLength(1);

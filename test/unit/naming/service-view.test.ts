@@ -49,7 +49,7 @@ describe("ServiceInfo", () => {
     expect(serviceView(r.get(SVC), SVC, { clusters: "", healthyOnly: false, groupedName: false }, TIMING, 7).info.name).toBe("orders");
   });
 
-  test("a view is built once per revision and query; a change rebuilds it", () => {
+  test("a view is built once per revision and query; a change rebuilds it", async () => {
     const r = new NamingRegistry();
     r.upsert(SVC, inst("10.0.0.1"), BEAT_OWNER, 1);
     const q = { clusters: "", healthyOnly: false, groupedName: true };
@@ -60,7 +60,8 @@ describe("ServiceInfo", () => {
     expect(second).not.toBe(first);
     expect(second.info.hosts).toHaveLength(2);
     expect(second.info.checksum).not.toBe(first.info.checksum);
-    expect(JSON.parse(new TextDecoder().decode(second.bytes))).toEqual(JSON.parse(second.json));
+    expect(JSON.parse(await second.body.text())).toEqual(JSON.parse(second.json));
+    expect(second.body.type).toBe("application/json;charset=utf-8");
   });
 
   test("an unknown service is an empty, valid list", () => {
