@@ -125,3 +125,58 @@ export async function cpuSeconds(pid: number): Promise<number> {
   const stat = (await Bun.file(`/proc/${pid}/stat`).text()).split(") ")[1]!.split(" ");
   return (Number(stat[11]) + Number(stat[12])) / 100;
 }
+
+/** Requests the load processes know how to make, by name (a child process cannot receive a function). */
+export const REQUEST_MAKERS: Record<string, (i: number) => { type: string; body: Json }> = {
+  registerInstance: (i) => ({
+    type: "InstanceRequest",
+    body: {
+      namespace: "public",
+      serviceName: `bench-reg-${i % 1000}`,
+      groupName: "DEFAULT_GROUP",
+      type: "registerInstance",
+      instance: { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 8080, weight: 1, healthy: true, enabled: true, ephemeral: true, clusterName: "DEFAULT", metadata: { zone: "eu-west-1a" } },
+      module: "naming",
+    },
+  }),
+};
+
+export interface LoadPlan {
+  address: string;
+  connections: number;
+  inflight: number;
+  total: number;
+  /** Added to the request index, so processes do not repeat each other's requests. */
+  offset: number;
+  maker: keyof typeof REQUEST_MAKERS;
+}
+
+/** Runs `plan` in `processes` separate Bun processes (so the load is not one event loop) and sums them. */
+export async function runLoadProcesses(plan: LoadPlan, processes: number) {
+  const children = Array.from({ length: processes }, (_, p) =>
+    Bun.spawn([process.execPath, import.meta.path, JSON.stringify({ ...plan, offset: plan.offset + p * plan.total })], { stdout: "pipe", stderr: "inherit" }),
+  );
+  const results = await Promise.all(
+    children.map(async (c) => {
+      const out = await new Response(c.stdout).text();
+      if ((await c.exited) !== 0) throw new Error(`load process failed: ${out}`);
+      return JSON.parse(out.trim().split("\n").pop()!) as { ok: number; failed: number; seconds: number; started: number; ended: number };
+    }),
+  );
+  const started = Math.min(...results.map((r) => r.started));
+  const ended = Math.max(...results.map((r) => r.ended));
+  const ok = results.reduce((n, r) => n + r.ok, 0);
+  return { ok, failed: results.reduce((n, r) => n + r.failed, 0), seconds: (ended - started) / 1000, perSecond: ok / ((ended - started) / 1000) };
+}
+
+if (import.meta.main && process.argv[2]) {
+  const plan = JSON.parse(process.argv[2]) as LoadPlan;
+  const make = REQUEST_MAKERS[plan.maker]!;
+  const conns = await Promise.all(Array.from({ length: plan.connections }, () => connectNacos(plan.address)));
+  await runLoad(conns, plan.inflight, Math.min(5000, plan.total), (i) => make(i + plan.offset + 10_000_000)); // warm-up
+  const started = Date.now();
+  const r = await runLoad(conns, plan.inflight, plan.total, (i) => make(i + plan.offset));
+  console.log(JSON.stringify({ ...r, started, ended: Date.now() }));
+  for (const c of conns) c.close();
+  process.exit(0);
+}

@@ -123,15 +123,19 @@ export function checkMetadata(value: unknown, code: number = NamingCode.INSTANCE
   if (typeof value !== "object" || Array.isArray(value)) throw badParam("metadata must be a JSON object of strings", code);
   const out: Record<string, string> = {};
   let entries = 0;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  // Characters, counted as JSON would write them ("k":"v",): a close, cheap bound on the size.
+  let size = 2;
+  for (const k in value as Record<string, unknown>) {
+    const v = (value as Record<string, unknown>)[k];
     if (v === null || v === undefined) continue;
     if (typeof v === "object") throw badParam(`metadata value of ${JSON.stringify(clip(k))} must be a string`, code);
-    out[k] = String(v);
+    const text = typeof v === "string" ? v : String(v);
+    out[k] = text;
+    size += k.length + text.length + 6;
     entries++;
   }
   if (entries > NAMING_LIMITS.metadataEntries) throw badParam(`metadata has ${entries} entries; at most ${NAMING_LIMITS.metadataEntries} are allowed`, code);
-  const bytes = Buffer.byteLength(JSON.stringify(out));
-  if (bytes > NAMING_LIMITS.metadataBytes) throw badParam(`metadata is ${bytes} bytes as JSON; at most ${NAMING_LIMITS.metadataBytes} are allowed`, code);
+  if (size > NAMING_LIMITS.metadataBytes) throw badParam(`metadata is about ${size} characters as JSON; at most ${NAMING_LIMITS.metadataBytes} are allowed`, code);
   return out;
 }
 

@@ -42,8 +42,14 @@ export interface HeartbeatTiming {
   removeAfterMs: number;
 }
 
-/** The instance's own timing where its metadata sets it (positive integers), else the defaults. */
+/**
+ * The instance's own timing where its metadata sets it (positive integers), else the defaults
+ * (the same object: most instances share it rather than carrying a copy each).
+ */
 export function heartbeatTiming(metadata: Readonly<Record<string, string>>, defaults: HeartbeatTiming): HeartbeatTiming {
+  if (metadata[PRESERVED_KEYS.heartBeatInterval] === undefined && metadata[PRESERVED_KEYS.heartBeatTimeout] === undefined && metadata[PRESERVED_KEYS.ipDeleteTimeout] === undefined) {
+    return defaults;
+  }
   const read = (key: string, fallback: number) => {
     const raw = metadata[key];
     if (raw === undefined || !/^\d+$/.test(raw)) return fallback;

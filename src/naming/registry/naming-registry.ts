@@ -85,38 +85,7 @@ export class NamingRegistry {
    * client silently take over a Raft-managed endpoint. Re-registering identical data only renews.
    */
   upsert(key: ServiceKey, instance: Instance, owner: InstanceOwner, now: number, options: UpsertOptions = {}): InstanceRecord {
-    const entry = this.ensure(key, now);
-    const ik = instanceKey(instance.ip, instance.port);
-    const existing = entry.instances.get(ik);
-    if (existing && (existing.owner.kind === "persistent") !== (owner.kind === "persistent")) {
-      const kind = existing.owner.kind === "persistent" ? "persistent" : "ephemeral";
-      throw invalid(
-        `instance ${instance.ip}:${instance.port} of service ${groupedName(key)} is ${kind}; deregister it before registering it as ${kind === "persistent" ? "ephemeral" : "persistent"}`,
-        21004,
-      );
-    }
-    if (!existing && entry.instances.size >= NAMING_LIMITS.instancesPerService) {
-      throw overLimit(`service ${groupedName(key)} has ${entry.instances.size} instances; at most ${NAMING_LIMITS.instancesPerService} are allowed`);
-    }
-    const record: InstanceRecord = {
-      instance,
-      owner,
-      registeredAt: existing?.registeredAt ?? now,
-      lastBeatAt: options.keepBeat && existing ? existing.lastBeatAt : now,
-      timing: options.timing ?? existing?.timing ?? NO_TIMING,
-    };
-    if (existing && existing.owner.kind === "connection" && !sameOwner(existing.owner, owner)) {
-      this.unindex(existing.owner.connectionId, entry.id, ik);
-    }
-    entry.instances.set(ik, record);
-    if (owner.kind === "connection") this.index(owner.connectionId, entry.id, ik);
-    if (existing && sameOwner(existing.owner, owner) && sameInstance(existing.instance, instance)) return record;
-    entry.touch(now);
-    const wasEmpty = entry.emptySince !== undefined;
-    entry.emptySince = undefined;
-    this.emit({ type: "instance.upserted", service: entry.key, instance, previous: existing?.instance, owner, at: now, origin: options.origin ?? "local" });
-    if (wasEmpty) this.emit({ type: "service.populated", service: entry.key, at: now });
-    return record;
+    return this.upsertInto(this.ensure(key, now), instance, owner, now, options);
   }
 
   /** Removes the instance at ip#port when `allowed` agrees (default: always); returns it, or undefined. */
@@ -164,17 +133,19 @@ export class NamingRegistry {
    * client and service; a batch is one publication of many). Others it owned there are removed.
    */
   replaceForConnection(key: ServiceKey, connectionId: string, owner: InstanceOwner, instances: Instance[], now: number): void {
-    const keep = new Set(instances.map((i) => instanceKey(i.ip, i.port)));
-    const entry = this.get(key);
-    const owned = entry ? this.byConnection.get(connectionId)?.get(entry.id) : undefined;
-    if (entry && owned) {
-      for (const ik of [...owned]) {
-        if (keep.has(ik)) continue;
+    const entry = this.ensure(key, now);
+    const owned = this.byConnection.get(connectionId)?.get(entry.id);
+    if (owned) {
+      const keep = instances.length === 1 ? undefined : new Set(instances.map((i) => instanceKey(i.ip, i.port)));
+      const only = instances.length === 1 ? instanceKey(instances[0]!.ip, instances[0]!.port) : undefined;
+      // Removing the current element while iterating a Set is safe in JavaScript.
+      for (const ik of owned) {
+        if (ik === only || keep?.has(ik)) continue;
         const record = entry.instances.get(ik);
         if (record) this.removeRecord(entry, ik, record, "replaced", now, "local");
       }
     }
-    for (const instance of instances) this.upsert(key, instance, owner, now);
+    for (const instance of instances) this.upsertInto(entry, instance, owner, now);
   }
 
   /** Removes every instance the connection owns in the service; returns how many. */
@@ -254,6 +225,40 @@ export class NamingRegistry {
   private drop(entry: ServiceEntry, now: number): void {
     this.services.delete(entry.id);
     this.emit({ type: "service.dropped", service: entry.key, at: now });
+  }
+
+  private upsertInto(entry: ServiceEntry, instance: Instance, owner: InstanceOwner, now: number, options: UpsertOptions = {}): InstanceRecord {
+    const ik = instanceKey(instance.ip, instance.port);
+    const existing = entry.instances.get(ik);
+    if (existing && (existing.owner.kind === "persistent") !== (owner.kind === "persistent")) {
+      const kind = existing.owner.kind === "persistent" ? "persistent" : "ephemeral";
+      throw invalid(
+        `instance ${instance.ip}:${instance.port} of service ${groupedName(entry.key)} is ${kind}; deregister it before registering it as ${kind === "persistent" ? "ephemeral" : "persistent"}`,
+        21004,
+      );
+    }
+    if (!existing && entry.instances.size >= NAMING_LIMITS.instancesPerService) {
+      throw overLimit(`service ${groupedName(entry.key)} has ${entry.instances.size} instances; at most ${NAMING_LIMITS.instancesPerService} are allowed`);
+    }
+    const record: InstanceRecord = {
+      instance,
+      owner,
+      registeredAt: existing?.registeredAt ?? now,
+      lastBeatAt: options.keepBeat && existing ? existing.lastBeatAt : now,
+      timing: options.timing ?? existing?.timing ?? NO_TIMING,
+    };
+    if (existing && existing.owner.kind === "connection" && !sameOwner(existing.owner, owner)) {
+      this.unindex(existing.owner.connectionId, entry.id, ik);
+    }
+    entry.instances.set(ik, record);
+    if (owner.kind === "connection") this.index(owner.connectionId, entry.id, ik);
+    if (existing && sameOwner(existing.owner, owner) && sameInstance(existing.instance, instance)) return record;
+    entry.touch(now);
+    const wasEmpty = entry.emptySince !== undefined;
+    entry.emptySince = undefined;
+    this.emit({ type: "instance.upserted", service: entry.key, instance, previous: existing?.instance, owner, at: now, origin: options.origin ?? "local" });
+    if (wasEmpty) this.emit({ type: "service.populated", service: entry.key, at: now });
+    return record;
   }
 
   private removeRecord(entry: ServiceEntry, ik: string, record: InstanceRecord, reason: RemovalReason, now: number, origin: EventOrigin): void {

@@ -20,7 +20,7 @@ export interface HostView {
   ephemeral: boolean;
   clusterName: string;
   serviceName: string;
-  metadata: Record<string, string>;
+  metadata: Readonly<Record<string, string>>;
   instanceHeartBeatInterval: number;
   instanceHeartBeatTimeOut: number;
   ipDeleteTimeout: number;
@@ -49,13 +49,35 @@ export interface ViewQuery {
   groupedName: boolean;
 }
 
-export interface BuiltView {
-  info: ServiceInfoView;
-  json: string;
-  /** `json` as an HTTP body: a Response made from a Blob shares it instead of copying the bytes. */
-  body: Blob;
-  /** `json` gzipped, made by the HTTP adapter the first time a client accepts gzip; lives as long as the view. */
-  gzipped?: Blob;
+/**
+ * One built answer. Views for HTTP and UDP (grouped names) keep only their JSON text, and the HTTP
+ * body made from it; views for gRPC keep only the object the bridge serialises. Either form is
+ * derived from the other on demand, so a cached view holds one copy of the hosts, not three.
+ */
+export class BuiltView {
+  private infoValue: ServiceInfoView | undefined;
+  private jsonValue: string | undefined;
+  private bodyValue: Blob | undefined;
+  /** The JSON gzipped, made by the HTTP adapter the first time a client accepts gzip. */
+  gzipped: Blob | undefined;
+
+  constructor(info: ServiceInfoView, asText: boolean) {
+    if (asText) this.jsonValue = JSON.stringify(info);
+    else this.infoValue = info;
+  }
+
+  get info(): ServiceInfoView {
+    return (this.infoValue ??= JSON.parse(this.jsonValue!) as ServiceInfoView);
+  }
+
+  get json(): string {
+    return (this.jsonValue ??= JSON.stringify(this.infoValue));
+  }
+
+  /** The JSON as an HTTP body: a Response made from a Blob shares it instead of copying the bytes. */
+  get body(): Blob {
+    return (this.bodyValue ??= new Blob([this.json], { type: JSON_TYPE }));
+  }
 }
 
 const JSON_TYPE = "application/json;charset=UTF-8";
@@ -73,8 +95,7 @@ export function emptyView(key: ServiceKey, query: ViewQuery, now: number): Built
     reachProtectionThreshold: false,
     valid: true,
   };
-  const json = JSON.stringify(info);
-  return { info, json, body: new Blob([json], { type: JSON_TYPE }) };
+  return new BuiltView(info, query.groupedName);
 }
 
 /** The view of `entry` for `query`, from the entry's cache when its revision has not moved. */
@@ -103,8 +124,7 @@ export function serviceView(entry: ServiceEntry | undefined, key: ServiceKey, qu
     reachProtectionThreshold: selection.reachProtectionThreshold,
     valid: true,
   };
-  const json = JSON.stringify(info);
-  const built: BuiltView = { info, json, body: new Blob([json], { type: JSON_TYPE }) };
+  const built = new BuiltView(info, query.groupedName);
   // Few distinct query shapes exist per service; the bound keeps odd cluster lists from piling up.
   if (entry.views.size >= 32) entry.views.clear();
   entry.views.set(cacheKey, built);
@@ -123,7 +143,7 @@ export function hostView(i: Instance, serviceName: string, defaults: HeartbeatTi
     ephemeral: i.ephemeral,
     clusterName: i.clusterName,
     serviceName,
-    metadata: { ...i.metadata },
+    metadata: i.metadata,
     instanceHeartBeatInterval: timing.intervalMs,
     instanceHeartBeatTimeOut: timing.unhealthyAfterMs,
     ipDeleteTimeout: timing.removeAfterMs,

@@ -72,7 +72,7 @@ describe("metadata", () => {
     expect(refusal(() => parseMetadata("a=1,b")).nacosCode).toBe(21002);
     expect(refusal(() => checkMetadata({ a: { b: 1 } })).message).toContain("must be a string");
     expect(refusal(() => checkMetadata(Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, "v"])))).message).toContain("entries");
-    expect(refusal(() => checkMetadata({ big: "x".repeat(20_000) })).message).toContain("bytes");
+    expect(refusal(() => checkMetadata({ big: "x".repeat(20_000) })).message).toContain("as JSON");
   });
 });
 
