@@ -33,6 +33,38 @@ export const MIGRATIONS: Migration[] = [
          INSERT INTO raft_state VALUES (1, 0, 0, 0, 0, 0, '{"voters":[],"learners":[]}', '{"voters":[],"learners":[]}');
          CREATE TABLE cluster_member (node_id INTEGER PRIMARY KEY, addr TEXT NOT NULL) STRICT;`,
   },
+  // 10-19: configuration center (src/config). Ids come from config_sequence, not AUTOINCREMENT, so a
+  // snapshot of the replicated tables carries them.
+  {
+    version: 10,
+    name: "configuration center: configs, gray versions, history, namespaces",
+    up: `CREATE TABLE config_info (
+           id INTEGER PRIMARY KEY, namespace TEXT NOT NULL, group_name TEXT NOT NULL, data_id TEXT NOT NULL,
+           content TEXT NOT NULL, md5 TEXT NOT NULL, type TEXT NOT NULL, description TEXT NOT NULL,
+           app_name TEXT NOT NULL, config_tags TEXT NOT NULL, created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL,
+           src_user TEXT NOT NULL, src_ip TEXT NOT NULL,
+           UNIQUE (namespace, group_name, data_id)) STRICT;
+         CREATE TABLE config_gray (
+           namespace TEXT NOT NULL, group_name TEXT NOT NULL, data_id TEXT NOT NULL, gray_name TEXT NOT NULL,
+           kind TEXT NOT NULL CHECK (kind IN ('beta', 'tag')), expr TEXT NOT NULL,
+           content TEXT NOT NULL, md5 TEXT NOT NULL, type TEXT NOT NULL, app_name TEXT NOT NULL,
+           created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL, src_user TEXT NOT NULL, src_ip TEXT NOT NULL,
+           PRIMARY KEY (namespace, group_name, data_id, gray_name)) STRICT;
+         CREATE TABLE config_history (
+           nid INTEGER PRIMARY KEY, config_id INTEGER NOT NULL,
+           namespace TEXT NOT NULL, group_name TEXT NOT NULL, data_id TEXT NOT NULL, app_name TEXT NOT NULL,
+           content TEXT NOT NULL, md5 TEXT NOT NULL, op_type TEXT NOT NULL CHECK (op_type IN ('I', 'U', 'D')),
+           publish_type TEXT NOT NULL CHECK (publish_type IN ('formal', 'gray')), gray_name TEXT NOT NULL,
+           ext_info TEXT NOT NULL, src_user TEXT NOT NULL, src_ip TEXT NOT NULL,
+           created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL) STRICT;
+         CREATE INDEX config_history_by_key ON config_history (namespace, group_name, data_id, nid);
+         CREATE INDEX config_history_by_config ON config_history (config_id, nid);
+         CREATE INDEX config_history_by_time ON config_history (created_at);
+         CREATE TABLE config_namespace (
+           id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
+           created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL) STRICT;
+         CREATE TABLE config_sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;`,
+  },
   // 20-29: naming
   {
     version: 20,

@@ -26,8 +26,11 @@ export interface RaftMetricsBody {
 export class TestCluster {
   readonly nodes: ClusterNode[] = [];
 
-  static async start(size: number, extraEnv: Record<string, string> = {}): Promise<TestCluster> {
-    const cluster = new TestCluster();
+  /** `binary`: run a built executable (benchmarks) instead of the source. */
+  private constructor(private readonly binary?: string) {}
+
+  static async start(size: number, extraEnv: Record<string, string> = {}, binary?: string): Promise<TestCluster> {
+    const cluster = new TestCluster(binary);
     const root = tempDir("rnacos-cluster-");
     for (let id = 1; id <= size; id++) {
       const [http, grpc, consolePort] = [await freePort(), await freePort(), await freePort()];
@@ -71,7 +74,7 @@ export class TestCluster {
 
   async startNode(id: number, extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
     const node = this.node(id);
-    node.server = await startServer({ env: { ...node.env, ...extraEnv }, dataDir: node.dataDir, readyTimeoutMs: 30_000 });
+    node.server = await startServer({ env: { ...node.env, ...extraEnv }, dataDir: node.dataDir, readyTimeoutMs: 30_000, binary: this.binary });
     return node.server;
   }
 

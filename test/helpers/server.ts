@@ -15,11 +15,26 @@ process.on("exit", () => {
   for (const p of started) if (p.exitCode === null) p.kill("SIGKILL");
 });
 
+/**
+ * A port nothing listens on, from below the kernel's ephemeral range (32768+): ports there are
+ * never taken by outgoing connections, whose TIME_WAIT leftovers (wrk, fetch, gRPC clients) would
+ * otherwise make a later bind fail with EADDRINUSE.
+ */
+const handedOut = new Set<number>();
 export async function freePort(): Promise<number> {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = listener.port;
-  listener.stop(true);
-  return port;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 15000 + Math.floor(Math.random() * 17000);
+    if (handedOut.has(port)) continue;
+    try {
+      const listener = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
+      listener.stop(true);
+      handedOut.add(port);
+      return port;
+    } catch {
+      // taken: try another
+    }
+  }
+  throw new Error("no free port found in 15000-31999");
 }
 
 export function tempDir(prefix = "rnacos-test-"): string {

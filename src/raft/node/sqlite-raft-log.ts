@@ -56,8 +56,10 @@ export class SqliteRaftLog implements Storage {
     return this.snap.index === 0 && this.ents.length === 0 && this.hardState.term === 0;
   }
 
+  /** The commit index is written lazily (see setHardState): whatever was applied was committed. */
   initialState(): InitialState {
-    return { hardState: { ...this.hardState }, confState: cloneConfState(this.conf) };
+    const hardState = { ...this.hardState, commit: Math.max(this.hardState.commit, this.applied.index) };
+    return { hardState, confState: cloneConfState(this.conf) };
   }
 
   firstIndex(): number {
@@ -106,7 +108,7 @@ export class SqliteRaftLog implements Storage {
   }
 
   hardStateNow(): HardState {
-    return { ...this.hardState };
+    return { ...this.hardState, commit: Math.max(this.hardState.commit, this.applied.index) };
   }
 
   confNow(): ConfState {
@@ -134,8 +136,15 @@ export class SqliteRaftLog implements Storage {
     for (let k = from; k < entries.length; k++) this.ents.push(entries[k]!);
   }
 
+  /**
+   * Term and vote must be durable before any message that depends on them; the commit index need not
+   * be (Raft treats it as volatile: a restarted node relearns it, and the applied index, kept with the
+   * state machine, is a lower bound). So a commit-only change is not written, sparing a page per write.
+   */
   setHardState(hs: HardState): void {
-    this.db.run("UPDATE raft_state SET term = ?, vote = ?, commit_index = ? WHERE id = 1", [hs.term, hs.vote, hs.commit]);
+    if (hs.term !== this.hardState.term || hs.vote !== this.hardState.vote) {
+      this.db.run("UPDATE raft_state SET term = ?, vote = ?, commit_index = ? WHERE id = 1", [hs.term, hs.vote, hs.commit]);
+    }
     this.hardState = { ...hs };
   }
 

@@ -1,0 +1,49 @@
+// A lone writer (one connection, one write at a time) on one node: its latency against what it
+// cannot avoid, one fsync of a small write on the same disk plus one HTTP round trip to the same
+// server. Target: p50 publish ≤ p50 fsync + p50 round trip.
+import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { recordResult } from "../lib/results.ts";
+import { percentile } from "../lib/machine.ts";
+import { buildRnacos, startRnacosBinary } from "../lib/processes.ts";
+import { publish } from "../../test/helpers/config-writer.ts";
+
+async function timeEach(n: number, fn: (i: number) => Promise<unknown> | unknown): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+export default async function raftLoneWriter(): Promise<void> {
+  const binary = await buildRnacos();
+  const server = await startRnacosBinary(binary);
+  try {
+    // fsync of a small append, in the server's own data dir (same file system).
+    const fd = openSync(join(server.dataDir, "fsync-probe"), "a");
+    const fsyncs = await timeEach(500, () => {
+      writeSync(fd, "x".repeat(128));
+      fsyncSync(fd);
+    });
+    closeSync(fd);
+    const rtts = await timeEach(500, () => fetch(`${server.url}/nacos/v1/console/health/readiness`).then((r) => r.text()));
+    const writes = await timeEach(500, async (i) => {
+      if (!(await publish(server.url, `lone-${i % 50}`, `value-${i}`))) throw new Error("publish failed");
+    });
+    const [f, r, w] = [percentile(fsyncs, 50), percentile(rtts, 50), percentile(writes, 50)];
+    recordResult({
+      benchmark: "lone writer latency, one node",
+      command: "npm run bench -- raft-lone-writer (500 sequential publishes; 500 fsyncs; 500 GETs)",
+      figure: `p50 ${w.toFixed(3)} ms, p99 ${percentile(writes, 99).toFixed(3)} ms`,
+      baseline: `fsync p50 ${f.toFixed(3)} ms + round trip p50 ${r.toFixed(3)} ms = ${(f + r).toFixed(3)} ms`,
+      ratio: (w / (f + r)).toFixed(2),
+      target: "≤ 1× (fsync + round trip)",
+      met: w <= f + r,
+    });
+  } finally {
+    await server.kill();
+  }
+}

@@ -1,0 +1,32 @@
+// What a command handler may do once its entry committed: update the read model and announce the
+// change. Handlers capture the records they wrote and replay them here, so the index never re-reads.
+import type { ConfigIndex } from "../config-index.ts";
+import type { ConfigKey } from "../model/config-key.ts";
+import type { ConfigTables } from "../store/config-tables.ts";
+
+export interface ConfigChange {
+  key: ConfigKey;
+  /** Whether a formal version existed before and exists after (fuzzy watch tells adds and deletes apart). */
+  formalBefore: boolean;
+  formalAfter: boolean;
+}
+
+export interface CommandEffects {
+  index: ConfigIndex;
+  /** Called for every key whose readable content may have changed, after the index was updated. */
+  changed(change: ConfigChange): void;
+}
+
+export interface CommandDeps extends CommandEffects {
+  tables(db: import("bun:sqlite").Database): ConfigTables;
+}
+
+/** Nacos keeps config history for 30 days (nacos.config.retention.days). */
+export const HISTORY_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+/** Attributes as JSON for a history row's ext_info, empty ones left out. */
+export function extInfoOf(fields: Record<string, string | undefined>): string {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) if (v) out[k] = v;
+  return JSON.stringify(out);
+}

@@ -1,0 +1,112 @@
+// config.remove and config.removeByIds: delete configs (their gray versions with them), one D history
+// row per removed version, in the entry's transaction.
+import type { Database } from "bun:sqlite";
+import type { CommandHandler } from "../../raft/state-machine.ts";
+import type { ConfigKey } from "../model/config-key.ts";
+import type { ConfigRecord, GrayRecord } from "../model/config-record.ts";
+import { extInfoOf, type CommandDeps } from "./command-effects.ts";
+
+export const REMOVE_CONFIG = "config.remove";
+export const REMOVE_CONFIGS_BY_ID = "config.removeByIds";
+
+interface Origin {
+  at: number;
+  srcUser: string;
+  srcIp: string;
+}
+
+export interface RemovePayload extends ConfigKey, Origin {}
+
+export interface RemoveByIdsPayload extends Origin {
+  ids: number[];
+}
+
+interface Removed {
+  formal: ConfigRecord | undefined;
+  grays: GrayRecord[];
+}
+
+function removeKey(db: Database, deps: CommandDeps, key: ConfigKey, o: Origin): Removed {
+  const t = deps.tables(db);
+  const formal = t.findConfig(key);
+  const grays = t.graysOf(key);
+  const configId = formal?.id ?? 0;
+  for (const g of grays) {
+    t.deleteGray(key, g.grayName);
+    t.appendHistory({
+      configId,
+      namespace: key.namespace,
+      group: key.group,
+      dataId: key.dataId,
+      appName: g.appName,
+      content: g.content,
+      md5: g.md5,
+      opType: "D",
+      publishType: "gray",
+      grayName: g.grayName,
+      extInfo: extInfoOf({ type: g.type, gray_rule: g.expr }),
+      srcUser: o.srcUser,
+      srcIp: o.srcIp,
+      createdAt: o.at,
+      modifiedAt: g.modifiedAt,
+    });
+  }
+  if (formal) {
+    t.deleteConfig(formal.id);
+    t.appendHistory({
+      configId: formal.id,
+      namespace: key.namespace,
+      group: key.group,
+      dataId: key.dataId,
+      appName: formal.appName,
+      content: formal.content,
+      md5: formal.md5,
+      opType: "D",
+      publishType: "formal",
+      grayName: "",
+      extInfo: extInfoOf({ type: formal.type, desc: formal.desc, config_tags: formal.configTags }),
+      srcUser: o.srcUser,
+      srcIp: o.srcIp,
+      createdAt: o.at,
+      modifiedAt: formal.modifiedAt,
+    });
+  }
+  return { formal, grays };
+}
+
+function applyRemoved(deps: CommandDeps, key: ConfigKey, r: Removed): void {
+  for (const g of r.grays) deps.index.deleteGray(key, g.grayName);
+  if (r.formal) deps.index.deleteFormal(key);
+  if (r.formal || r.grays.length > 0) deps.changed({ key, formalBefore: r.formal !== undefined, formalAfter: false });
+}
+
+/** Resolves true when something was removed (Nacos answers true either way). */
+export function removeConfigHandler(deps: CommandDeps): CommandHandler<RemovePayload, boolean> {
+  return {
+    apply(db, p, ctx) {
+      const key: ConfigKey = { namespace: p.namespace, group: p.group, dataId: p.dataId };
+      const removed = removeKey(db, deps, key, p);
+      ctx.afterCommit(() => applyRemoved(deps, key, removed));
+      return removed.formal !== undefined || removed.grays.length > 0;
+    },
+  };
+}
+
+/** Resolves with the number of configs removed; unknown ids are skipped. */
+export function removeConfigsByIdHandler(deps: CommandDeps): CommandHandler<RemoveByIdsPayload, number> {
+  return {
+    apply(db, p, ctx) {
+      const t = deps.tables(db);
+      let count = 0;
+      for (const id of new Set(p.ids)) {
+        const found = t.findConfigById(id);
+        if (!found) continue;
+        const key: ConfigKey = { namespace: found.namespace, group: found.group, dataId: found.dataId };
+        const removed = removeKey(db, deps, key, p);
+        ctx.afterCommit(() => applyRemoved(deps, key, removed));
+        count++;
+      }
+      return count;
+    },
+  };
+}

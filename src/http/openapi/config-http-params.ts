@@ -1,0 +1,71 @@
+// Reading Nacos OpenAPI requests: parameters come from the query string and, for writes, from a
+// urlencoded form body (the query wins, as in Spring); the client's address honours X-Forwarded-For and
+// X-Real-IP first (Nacos RequestUtil.getRemoteIp), so gray release by IP works behind a proxy.
+import type { Server } from "bun";
+
+/** Route option: Elysia leaves the body unread, the adapter reads it (form, multipart or JSON). */
+export const RAW_BODY = { parse: "none" } as const;
+
+export class Params {
+  constructor(private readonly values: Map<string, string>) {}
+
+  get(name: string): string | undefined {
+    return this.values.get(name);
+  }
+
+  /** The value, or "" when absent. */
+  text(name: string, ...aliases: string[]): string {
+    const v = this.values.get(name);
+    if (v !== undefined) return v;
+    for (const a of aliases) {
+      const w = this.values.get(a);
+      if (w !== undefined) return w;
+    }
+    return "";
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  is(name: string, value: string): boolean {
+    return this.values.get(name) === value;
+  }
+}
+
+function addAll(into: Map<string, string>, search: string): void {
+  if (search === "") return;
+  for (const [k, v] of new URLSearchParams(search)) if (!into.has(k)) into.set(k, v);
+}
+
+/** Query-string parameters only (reads). */
+export function queryParams(request: Request): Params {
+  const url = request.url;
+  const q = url.indexOf("?");
+  const values = new Map<string, string>();
+  if (q >= 0) addAll(values, url.slice(q + 1));
+  return new Params(values);
+}
+
+/** Query-string then urlencoded-body parameters (writes). */
+export async function formParams(request: Request): Promise<Params> {
+  const url = request.url;
+  const q = url.indexOf("?");
+  const values = new Map<string, string>();
+  if (q >= 0) addAll(values, url.slice(q + 1));
+  const type = request.headers.get("content-type") ?? "";
+  if (request.body !== null && (type === "" || type.includes("application/x-www-form-urlencoded"))) addAll(values, await request.text());
+  return new Params(values);
+}
+
+export function remoteIp(request: Request, server: Server<unknown> | null | undefined): string {
+  const forwarded = request.headers.get("x-forwarded-for");
+  if (forwarded) {
+    const first = forwarded.split(",")[0]!.trim();
+    if (first !== "") return first;
+  }
+  const real = request.headers.get("x-real-ip");
+  if (real) return real.trim();
+  const address = server?.requestIP(request)?.address ?? "";
+  return address.startsWith("::ffff:") ? address.slice(7) : address;
+}
