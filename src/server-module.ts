@@ -6,7 +6,7 @@ import type { Logger } from "./log.ts";
 import type { NodeState } from "./node-state.ts";
 import type { StateMachine } from "./raft/state-machine.ts";
 import type { Proposer } from "./raft/proposer.ts";
-import type { RoutePlugin } from "./http/openapi/openapi-app.ts";
+import type { NativeRoutes, RoutePlugin } from "./http/openapi/openapi-app.ts";
 import type { GrpcServer } from "./grpc/index.ts";
 
 export interface ModuleContext {
@@ -24,6 +24,8 @@ export interface ServerModule {
   name: string;
   /** Routes on the SDK port (/nacos/...). */
   httpRoutes?: RoutePlugin[];
+  /** Hot SDK-port routes Bun serves ahead of Elysia (they apply the request limits themselves). */
+  nativeHttpRoutes?: NativeRoutes;
   /** Routes on the console port (/rnacos/api/console/...). */
   consoleRoutes?: RoutePlugin[];
   /** Registers gRPC request handlers and connection listeners on the bridge. */

@@ -68,7 +68,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
   try {
     const httpLog = log.child("http");
     servers.push(
-      listen(openApiApp({ state, limits, log: httpLog, plugins: [raftRoutes(raft, settings.clusterToken), ...modules.flatMap((m) => m.httpRoutes ?? [])] }), {
+      listen(openApiApp({ state, limits, log: httpLog, plugins: [raftRoutes(raft, settings.clusterToken), ...modules.flatMap((m) => m.httpRoutes ?? [])], nativeRoutes: Object.assign({}, ...modules.map((m) => m.nativeHttpRoutes ?? {})) }), {
         hostname: settings.sdkHost,
         port: settings.httpPort,
         setting: "RNACOS_HTTP_PORT",

@@ -4,7 +4,7 @@
 // reported too. Target ≥ 15,000 registrations/s.
 import { recordResult } from "../lib/results.ts";
 import { buildRnacos, startRnacosBinary } from "../lib/processes.ts";
-import { cpuSeconds, runLoadProcesses } from "../lib/nacos-grpc-load.ts";
+import { cpuSeconds, runLoadProcesses } from "../lib/naming-grpc-load.ts";
 
 const PROCESSES = 2;
 const CONNECTIONS = 4;

@@ -5,7 +5,7 @@
 import { percentile } from "../lib/machine.ts";
 import { recordResult } from "../lib/results.ts";
 import { buildRnacos, startRnacosBinary } from "../lib/processes.ts";
-import { connectNacos, type LoadConnection } from "../lib/nacos-grpc-load.ts";
+import { connectNacos, type LoadConnection } from "../lib/naming-grpc-load.ts";
 
 const SUBSCRIBERS = 1000;
 

@@ -5,7 +5,7 @@
 import { recordResult } from "../lib/results.ts";
 import { rssMiB } from "../lib/machine.ts";
 import { buildRnacos, startRnacosBinary } from "../lib/processes.ts";
-import { connectNacos } from "../lib/nacos-grpc-load.ts";
+import { connectNacos } from "../lib/naming-grpc-load.ts";
 
 const SERVICES = 1000;
 const PER_SERVICE = 100;

@@ -16,6 +16,7 @@ import { ChangeFanout } from "./listen/change-fanout.ts";
 import { realTimers, type Timers } from "./listen/timers.ts";
 import { parseKeyString, keyString } from "./model/config-key.ts";
 import { configV1Routes } from "../http/openapi/config-v1-routes.ts";
+import { configV1Get, CONFIGS_PATH } from "../http/openapi/config-v1-get.ts";
 import { configV1ListenerRoutes } from "../http/openapi/config-v1-listener-routes.ts";
 import { configHistoryRoutes } from "../http/openapi/config-history-routes.ts";
 import { configV2Routes } from "../http/openapi/config-v2-routes.ts";
@@ -62,6 +63,11 @@ export function configModule(ctx: ModuleContext, timers: Timers = realTimers): C
     api,
     listeners,
     fanout,
+    nativeHttpRoutes: {
+      [CONFIGS_PATH]: {
+        GET: configV1Get(api, { maxBodyBytes: ctx.settings.httpMaxBodySize, maxUrlLength: ctx.settings.httpMaxUrlLength, maxHeaderBytes: ctx.settings.httpMaxHeaderSize }, ctx.log.child("http")),
+      },
+    },
     httpRoutes: [configV1Routes(api), configV1ListenerRoutes(api), configHistoryRoutes(api), configV2Routes(api), namespaceRoutes(api)],
     registerGrpc(grpc: GrpcServer) {
       const push = (connectionId: string, type: string, body: Record<string, unknown>) => grpc.push(connectionId, type, body);

@@ -63,15 +63,17 @@ export class ConfigService {
     return this.deps.index;
   }
 
-  /** The version this client reads, or undefined (no such config, or an unknown tag was asked for). */
+  /**
+   * The version this client reads, or undefined (no such config, or an unknown tag was asked for).
+   * The hot read path: a key found in the index was validated when written, so only a miss is checked
+   * (to tell bad input, 400, from absence, 404); `client.ip` is only read when a beta exists.
+   */
   read(namespace: string, group: string, dataId: string, client: ClientIdentity): ConfigRead | undefined {
+    const r = this.deps.index.resolve(keyStringOf(normalizeNamespace(namespace), group, dataId), client);
+    if (r) return r.gray ? grayRead(r.gray, r.formal) : formalRead(r.formal);
     checkKey(namespace, group, dataId);
     checkTag(client.tag);
-    const r = this.deps.index.resolve(keyStringOf(normalizeNamespace(namespace), group, dataId), client);
-    if (!r) return undefined;
-    if (r.gray) return grayRead(r.gray, r.formal);
-    const f = r.formal;
-    return { content: f.content, md5: f.md5, type: f.type, lastModified: f.modifiedAt, beta: false, tag: "" };
+    return undefined;
   }
 
   /** The formal version with all its attributes (console detail). */
@@ -150,6 +152,18 @@ export class ConfigService {
     const payload: GrayTargetPayload = { ...key, grayName, at: this.deps.now(), srcUser: origin.srcUser ?? "", srcIp: origin.srcIp };
     return this.deps.proposer.propose<boolean>(REMOVE_GRAY, payload);
   }
+}
+
+// One answer object per stored version: reads of an unchanged config allocate nothing.
+const formalReads = new WeakMap<ConfigRecord, ConfigRead>();
+
+function formalRead(f: ConfigRecord): ConfigRead {
+  let read = formalReads.get(f);
+  if (!read) {
+    read = { content: f.content, md5: f.md5, type: f.type, lastModified: f.modifiedAt, beta: false, tag: "" };
+    formalReads.set(f, read);
+  }
+  return read;
 }
 
 function grayRead(g: IndexedGray, formal: ConfigRecord | undefined): ConfigRead {

@@ -87,15 +87,18 @@ export const MIGRATIONS: Migration[] = [
 ];
 
 export function applyMigrations(db: Database, migrations: Migration[] = MIGRATIONS): number[] {
-  const newest = Math.max(0, ...migrations.map((m) => m.version));
+  const known = new Set(migrations.map((m) => m.version));
   return db.transaction(() => {
     db.run(`CREATE TABLE IF NOT EXISTS schema_version (
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
-    const current = (db.query("SELECT max(version) AS v FROM schema_version").get() as { v: number | null }).v ?? 0;
-    if (current > newest) {
-      throw new Error(`database schema version ${current} is newer than this build knows (${newest}); run a newer rnacos`);
+    const recorded = new Set((db.query("SELECT version FROM schema_version").all() as { version: number }[]).map((r) => r.version));
+    const unknown = [...recorded].filter((v) => !known.has(v));
+    if (unknown.length > 0) {
+      throw new Error(`database schema has versions this build does not know (${unknown.join(", ")}); run a newer rnacos`);
     }
-    const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+    // Every known version not yet recorded, in order: domains own separate version ranges, so a
+    // lower number can arrive after a higher one was applied.
+    const pending = migrations.filter((m) => !recorded.has(m.version)).sort((a, b) => a.version - b.version);
     for (const m of pending) {
       db.run(m.up);
       db.run("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)", [m.version, m.name, Date.now()]);

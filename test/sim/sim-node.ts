@@ -88,6 +88,15 @@ export interface NodeParams {
   maxSizePerMsg: number;
   maxInflightMsgs: number;
   maxUncommittedBytes: number;
+  /** Committed entry bytes per Ready: small values make the applied index trail the commit. */
+  maxCommittedSizePerReady: number;
+  /** Readies handled per driver turn (1 = a driver that yields between Readies). */
+  readiesPerTurn: number;
+  /**
+   * 0: persist synchronously. Otherwise a Ready's write takes this many micro-steps, during which the
+   * node keeps stepping and ticking (a driver that fsyncs asynchronously); then send, apply, advance.
+   */
+  persistDelay: number;
   /** Compact once this many applied entries sit in the log. */
   compactEvery: number;
   /** Keep up to this many applied entries when compacting. */
@@ -131,6 +140,8 @@ export class SimNode {
   private durableCommit: number;
 
   // Volatile.
+  /** A Ready whose write is in progress (async persistence mode). */
+  private writing: { rd: Ready; doneAt: number } | null = null;
   private readonly pendingSnapData = new Map<number, SnapshotData>();
   private unreachable: NodeId[] = [];
   snapshotsInstalled = 0;
@@ -179,6 +190,7 @@ export class SimNode {
       maxSizePerMsg: p.maxSizePerMsg,
       maxInflightMsgs: p.maxInflightMsgs,
       maxUncommittedBytes: p.maxUncommittedBytes,
+      maxCommittedSizePerReady: p.maxCommittedSizePerReady,
       random: new Rng(ctx.seed * 7919 + this.id * 104729 + this.incarnation).asFunction(),
     });
     if (ctx.verbose) ctx.log(`n${this.id} start (incarnation ${this.incarnation}, applied ${this.smApplied})`);
@@ -188,6 +200,7 @@ export class SimNode {
     if (ctx.verbose) ctx.log(`n${this.id} crash`);
     this.raw = null;
     this.incarnation++;
+    this.writing = null;
     this.pendingSnapData.clear();
     this.unreachable = [];
   }
@@ -197,9 +210,29 @@ export class SimNode {
     this.pendingSnapData.set(index, data);
   }
 
-  /** Handle every pending Ready the way the production driver must. */
+  /** Is there driver work to do now? */
+  busy(ctx: SimContext): boolean {
+    if (this.raw === null) return false;
+    if (this.writing !== null) return this.writing.doneAt <= ctx.now;
+    return this.raw.hasReady();
+  }
+
+  /** Handle pending Readies the way the production driver must (up to readiesPerTurn of them). */
   processReady(ctx: SimContext): void {
-    while (this.raw !== null && this.raw.hasReady()) this.handleReady(ctx, this.raw.ready());
+    if (this.params.persistDelay > 0) {
+      if (this.writing !== null && this.writing.doneAt <= ctx.now) {
+        const rd = this.writing.rd;
+        this.writing = null;
+        this.handleReady(ctx, rd);
+      }
+      if (this.writing === null && this.raw !== null && this.raw.hasReady()) {
+        this.writing = { rd: this.raw.ready(), doneAt: ctx.now + this.params.persistDelay };
+      }
+      return;
+    }
+    for (let k = 0; k < this.params.readiesPerTurn && this.raw !== null && this.raw.hasReady(); k++) {
+      this.handleReady(ctx, this.raw.ready());
+    }
   }
 
   private handleReady(ctx: SimContext, rd: Ready): void {
@@ -262,12 +295,15 @@ export class SimNode {
 
   /**
    * Attach the snapshot's content. Half the time, like a driver whose snapshot is "the database now",
-   * send the state as of the applied index instead and describe that in the message.
+   * send the state as of the applied index instead and describe that in the message; always so when
+   * the storage has been compacted past the snapshot the core named (an asynchronous write delayed
+   * the send).
    */
   private prepareSnapshot(ctx: SimContext, m: Message): SnapshotData {
     const meta = m.snapshot!;
-    if (meta.index !== this.storage.snapshotMeta().index) fail(`n${this.id} sends snapshot ${meta.index}, storage has ${this.storage.snapshotMeta().index}`);
-    if (this.smApplied > meta.index && ctx.rng.chance(0.5)) {
+    const stored = this.storage.snapshotMeta().index;
+    if (meta.index > stored) fail(`n${this.id} sends snapshot ${meta.index}, newer than its storage's ${stored}`);
+    if (meta.index < stored || (this.smApplied > meta.index && ctx.rng.chance(0.5))) {
       const index = this.smApplied;
       m.snapshot = { index, term: this.storage.term(index), conf: { voters: this.smConf.voters.slice(), learners: this.smConf.learners.slice() } };
       return { smHash: this.smHash, chain: this.mirror.chainAt(index)! };
@@ -278,7 +314,7 @@ export class SimNode {
   private installSnapshot(ctx: SimContext, meta: SnapshotMeta): void {
     const data = this.pendingSnapData.get(meta.index);
     if (data === undefined) fail(`n${this.id}: Ready carries snapshot ${meta.index} but no such snapshot arrived`);
-    this.pendingSnapData.clear();
+    for (const k of [...this.pendingSnapData.keys()]) if (k <= meta.index) this.pendingSnapData.delete(k);
     ctx.checker.onSnapshotInstall(this.id, meta.index, data.chain, data.smHash);
     if (meta.index <= this.smApplied) fail(`n${this.id}: snapshot ${meta.index} is not newer than applied ${this.smApplied}`);
     this.storage.applySnapshot(meta);

@@ -1,8 +1,10 @@
 // The deterministic Raft simulator: one seed decides the cluster, the faults and every random choice.
 // A run alternates chaos phases (loss, delay, duplication, reordering, partitions, crashes, membership
-// changes, transfers, proposals, reads, compaction) with a healed phase in which the cluster must
-// commit and apply a new entry on every voter within a bounded number of ticks (liveness). Safety
-// invariants are checked after every step (see checker.ts).
+// changes, transfers, proposals, reads, compaction) with a healed phase (liveness): the cluster must
+// never go 30 election timeouts without progress (a higher commit, or voters' logs and state machines
+// getting further), and must commit and apply a new entry on every voter within 500 election
+// timeouts (a backlog drained with tiny messages is slow, not stuck). Safety invariants are checked
+// after every step (see checker.ts).
 
 import { NotLeaderError, ProposalDroppedError } from "../../src/raft/core/errors.ts";
 import { Rng } from "../../src/raft/core/rng.ts";
@@ -18,9 +20,9 @@ const MICRO_PER_TICK = 10;
 
 export interface SimOptions {
   seed: number;
-  /** Chaos/heal cycles. */
+  /** Chaos/heal cycles (default 6). */
   cycles?: number;
-  /** Ticks per chaos phase. */
+  /** Ticks per chaos phase (default 400). */
   chaosTicks?: number;
   verbose?: boolean;
   /** Where verbose lines go (default console.log). */
@@ -75,6 +77,9 @@ class Simulation implements SimContext {
   private readonly crashInReady: number;
   /** Per-tick probabilities of faults, chosen per seed so some runs are calm and some brutal. */
   private readonly intensity: { crash: number; restart: number; leaderFault: number; partition: number; heal: number; proposals: number };
+  /** After healing: ticks without any progress that count as stuck. */
+  private readonly stallBound: number;
+  /** After healing: ticks by which a new entry must be applied on every voter. */
   private readonly livenessBound: number;
   private liveness = false;
   readonly stats: SimStats = {
@@ -113,9 +118,15 @@ class Simulation implements SimContext {
       maxInflightMsgs: r.pick([1, 4, 16, 256]),
       // Client backpressure keeps a cut-off leader's backlog (and so recovery time) bounded.
       maxUncommittedBytes: r.pick([512, 2048, 8192]),
+      maxCommittedSizePerReady: 0, // below
+      readiesPerTurn: r.chance(0.3) ? 1 : Infinity,
+      persistDelay: r.chance(0.3) ? r.range(1, 15) : 0,
       compactEvery: r.range(5, 60),
       compactKeep: r.range(0, 8),
     };
+    // One entry per Ready is fine for a synchronous driver; with a slow asynchronous write per Ready
+    // it would make applying (not Raft) the bottleneck of the liveness check.
+    this.params.maxCommittedSizePerReady = this.params.persistDelay > 0 ? r.pick([256, 16 << 20]) : r.pick([1, 100, 16 << 20]);
     this.chaosFaults = {
       loss: r.pick([0, 0.01, 0.05, 0.15]),
       duplicate: r.pick([0, 0.02, 0.1]),
@@ -131,7 +142,8 @@ class Simulation implements SimContext {
       heal: r.pick([0.01, 0.02, 0.05]),
       proposals: r.pick([1, 3, 8]),
     };
-    this.livenessBound = 60 * electionTick;
+    this.stallBound = 30 * electionTick;
+    this.livenessBound = 500 * electionTick;
     this.net = new SimNetwork(new Rng(seed ^ 0x5a5a5a5a), this.chaosFaults);
     const founders = Array.from({ length: size }, (_, i) => i + 1);
     this.nextId = size + 1;
@@ -196,6 +208,13 @@ class Simulation implements SimContext {
     for (let k = 0; k < MICRO_PER_TICK; k++) {
       this.now++;
       this.deliverDue();
+      // A driver that yields between Readies picks up the rest on its next turn.
+      for (const n of this.nodes.values()) {
+        if (n.busy(this)) {
+          n.processReady(this);
+          this.afterStep();
+        }
+      }
     }
     this.tick++;
     for (const n of this.nodes.values()) {
@@ -421,8 +440,22 @@ class Simulation implements SimContext {
   }
 
   /**
-   * Heal everything and require progress: a fresh entry committed and applied on every voter of the
-   * leader's membership within the bound.
+   * Progress measure for the stall check: the highest commit anywhere, and how far the voters' durable
+   * logs and state machines have got. Catching up a long backlog with small messages is slow but
+   * moves these; a stuck cluster does not.
+   */
+  private progressMarks(): { commit: number; voters: number } {
+    let voters = 0;
+    for (const v of this.latestConf().voters) {
+      const n = this.nodes.get(v);
+      if (n) voters += n.storage.lastIndex() + n.smApplied;
+    }
+    return { commit: this.checker.maxCommit, voters };
+  }
+
+  /**
+   * Heal everything and require progress: never stalled for stallBound ticks, and a fresh entry
+   * committed and applied on every voter of the newest membership within livenessBound ticks.
    */
   private heal(): void {
     this.liveness = true;
@@ -432,8 +465,17 @@ class Simulation implements SimContext {
     if (this.verbose) this.log("=== healed: liveness check ===");
     const start = this.tick;
     let marker: { id: number; index: number; term: number } | null = null;
+    let best = this.progressMarks();
+    let lastProgress = this.tick;
     while (this.tick - start < this.livenessBound) {
       this.runTick();
+      const now = this.progressMarks();
+      if (now.commit > best.commit || now.voters > best.voters) {
+        best = { commit: Math.max(now.commit, best.commit), voters: Math.max(now.voters, best.voters) };
+        lastProgress = this.tick;
+      } else if (this.tick - lastProgress > this.stallBound) {
+        throw new SimFailure(`liveness: no progress for ${this.stallBound} ticks after healing (healed at tick ${start})`);
+      }
       if (this.rng.chance(0.2)) this.read();
       this.retireRemoved();
       const l = this.leader();
@@ -473,8 +515,8 @@ class Simulation implements SimContext {
   }
 
   run(): void {
-    const cycles = this.opts.cycles ?? 4;
-    const chaosTicks = this.opts.chaosTicks ?? 300;
+    const cycles = this.opts.cycles ?? 6;
+    const chaosTicks = this.opts.chaosTicks ?? 400;
     for (let c = 0; c < cycles; c++) {
       this.chaos(chaosTicks);
       this.heal();

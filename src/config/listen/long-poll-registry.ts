@@ -65,8 +65,11 @@ export class LongPollRegistry {
     return [...(this.byKey.get(key) ?? [])].map((p) => ({ ip: p.client.ip, md5: p.keys.get(key)!.md5 }));
   }
 
-  /** The changed keys now, or a promise of them (empty when the hold timed out or the server drains). */
-  poll(keys: ListenedKey[], client: ClientIdentity, opts: PollOptions): ListenedKey[] | Promise<ListenedKey[]> {
+  /**
+   * The changed keys now, or a promise of them (empty when the hold timed out or the server drains).
+   * `signal` (the client went away) ends the hold early, so abandoned polls do not linger.
+   */
+  poll(keys: ListenedKey[], client: ClientIdentity, opts: PollOptions, signal?: AbortSignal): ListenedKey[] | Promise<ListenedKey[]> {
     const changed = keys.filter((k) => this.index.md5For(k.key, client) !== k.md5);
     if (changed.length > 0 || opts.noHangUp || this.draining || keys.length === 0) return changed;
     return new Promise((resolve) => {
@@ -81,6 +84,7 @@ export class LongPollRegistry {
       }
       this.held++;
       poll.timer = this.timers.setTimeout(() => this.finish(poll, []), opts.holdMs);
+      signal?.addEventListener("abort", () => this.finish(poll, []), { once: true });
     });
   }
 

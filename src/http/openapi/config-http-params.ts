@@ -33,9 +33,24 @@ export class Params {
   }
 }
 
+function decode(s: string): string {
+  if (s.indexOf("%") < 0 && s.indexOf("+") < 0) return s;
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return new URLSearchParams(`v=${s}`).get("v") ?? s; // malformed escapes: decode as browsers do
+  }
+}
+
+/** Form/query decoding (first value of a repeated name wins); a plain split, as this is on the hot path. */
 function addAll(into: Map<string, string>, search: string): void {
   if (search === "") return;
-  for (const [k, v] of new URLSearchParams(search)) if (!into.has(k)) into.set(k, v);
+  for (const pair of search.split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    const k = decode(eq < 0 ? pair : pair.slice(0, eq));
+    if (!into.has(k)) into.set(k, eq < 0 ? "" : decode(pair.slice(eq + 1)));
+  }
 }
 
 /** Query-string parameters only (reads). */

@@ -8,8 +8,7 @@ import { holdTimeFor } from "../../config/listen/long-poll-registry.ts";
 import { formatChangedKeys, parseListeningConfigs } from "../../config/listen/listening-configs.ts";
 import { checkTag, invalidParam } from "../../config/model/validation.ts";
 import { json, missing, v1 } from "./config-http-answers.ts";
-import { RAW_BODY } from "./config-http-params.ts";
-import { formParams, queryParams, remoteIp } from "./config-http-params.ts";
+import { formParams, queryParams, RAW_BODY, remoteIp } from "./config-http-params.ts";
 
 const NO_CACHE = { "Content-Type": "text/html;charset=UTF-8", Pragma: "no-cache", Expires: "Thu, 01 Jan 1970 00:00:00 GMT", "Cache-Control": "no-cache,no-store" };
 
@@ -39,7 +38,7 @@ export function configV1ListenerRoutes(api: ConfigApi) {
         const timeoutHeader = request.headers.get("Long-Pulling-Timeout");
         const holdMs = timeoutHeader === null ? 0 : holdTimeFor(Number(timeoutHeader));
         const noHangUp = timeoutHeader === null || (request.headers.get("Long-Pulling-Timeout-No-Hangup") ?? "").toLowerCase() === "true";
-        const changed = await api.longPolls.poll(keys, client, { holdMs, noHangUp });
+        const changed = await api.longPolls.poll(keys, client, { holdMs, noHangUp }, request.signal);
         return new Response(formatChangedKeys(changed), { headers: NO_CACHE });
       }),
       RAW_BODY,

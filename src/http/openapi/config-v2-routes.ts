@@ -4,9 +4,8 @@
 import { Elysia } from "elysia";
 import type { ConfigApi } from "../../config/config-api.ts";
 import { json, JSON_UTF8, missing, v2, v2Success } from "./config-http-answers.ts";
-import { RAW_BODY } from "./config-http-params.ts";
-import { formParams, queryParams, remoteIp, type Params } from "./config-http-params.ts";
-import { configHeaders } from "./config-v1-read.ts";
+import { formParams, type Params, queryParams, RAW_BODY, remoteIp } from "./config-http-params.ts";
+import { configHeaders, lazyClient } from "./config-v1-read.ts";
 import { searchConfigsV1 } from "./config-v1-console.ts";
 
 /** A required parameter that must also not be blank (Nacos ConfigForm.validate). */
@@ -28,7 +27,7 @@ export function configV2Routes(api: ConfigApi) {
         if (dataId === undefined) throw missing("dataId");
         const group = p.get("group");
         if (group === undefined) throw missing("group");
-        const read = api.configs.read(p.text("namespaceId"), group, dataId, { ip: remoteIp(request, server), tag: p.text("tag") });
+        const read = api.configs.read(p.text("namespaceId"), group, dataId, lazyClient(request, server, p.text("tag")));
         if (!read) return NOT_FOUND(404);
         return new Response(JSON.stringify({ code: 0, message: "success", data: read.content }), { headers: configHeaders(read, JSON_UTF8) });
       }),
@@ -87,7 +86,7 @@ export function configV2Routes(api: ConfigApi) {
         const p = queryParams(request);
         const group = present(p, "groupName");
         const dataId = present(p, "dataId");
-        const read = api.configs.read(p.text("namespaceId"), group, dataId, { ip: remoteIp(request, server), tag: "" });
+        const read = api.configs.read(p.text("namespaceId"), group, dataId, lazyClient(request, server, ""));
         // Nacos 3 answers "not found" in the body with HTTP 200.
         if (!read) return NOT_FOUND(200);
         return v2Success({

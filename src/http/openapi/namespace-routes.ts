@@ -5,8 +5,7 @@ import { Elysia } from "elysia";
 import type { ConfigApi } from "../../config/config-api.ts";
 import { DomainError } from "../../errors.ts";
 import { json, missing, restResult, v1, v2, v2Success } from "./config-http-answers.ts";
-import { RAW_BODY } from "./config-http-params.ts";
-import { formParams, queryParams, type Params } from "./config-http-params.ts";
+import { formParams, type Params, queryParams, RAW_BODY } from "./config-http-params.ts";
 import { namespaceJson } from "./config-json.ts";
 
 function required(params: Params, name: string): string {

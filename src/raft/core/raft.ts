@@ -253,6 +253,8 @@ export class Raft {
 
   private becomeLeader(): void {
     if (this.role === "follower") throw new Error("follower cannot become leader without an election");
+    // hup() only lets voters campaign and no committed conf change can apply mid-campaign.
+    if (!this.trk.isVoter(this.id)) throw new Error(`node ${this.id} won an election without being a voter`);
     this.reset(this.term);
     this.lead = this.id;
     this.role = "leader";
@@ -432,10 +434,14 @@ export class Raft {
   private hasUnappliedConfChanges(): boolean {
     const log = this.log;
     if (log.applied >= log.committed) return false;
-    const lo = Math.max(log.applied + 1, log.firstIndex());
-    if (lo > log.committed) return false;
-    const ents = log.slice(lo, log.committed + 1);
-    for (let k = 0; k < ents.length; k++) if (ents[k]!.type === "confChange") return true;
+    // Scan in pages so a long unapplied tail does not load at once.
+    let lo = Math.max(log.applied + 1, log.firstIndex());
+    const hi = log.committed + 1;
+    while (lo < hi) {
+      const page = log.slice(lo, hi, this.maxCommittedSizePerReady);
+      for (let k = 0; k < page.length; k++) if (page[k]!.type === "confChange") return true;
+      lo += page.length;
+    }
     return false;
   }
 
@@ -493,8 +499,9 @@ export class Raft {
     } else if (m.term < this.term) {
       if ((this.checkQuorum || this.preVote) && (m.type === "heartbeat" || m.type === "app")) {
         // A stale leader (e.g. back from a partition) learns our term from this and steps down;
-        // with check-quorum/pre-vote nothing else would tell it.
-        this.send(newMessage("appResp", this.id, m.from, this.term));
+        // with check-quorum/pre-vote nothing else would tell it. A heartbeat answer, because if the
+        // sender has meanwhile become leader of our term it must not read this as an append ack.
+        this.send(newMessage("heartbeatResp", this.id, m.from, this.term));
       } else if (m.type === "preVote") {
         const r = newMessage("preVoteResp", this.id, m.from, this.term);
         r.reject = true;
@@ -718,6 +725,10 @@ export class Raft {
       this.log.commitTo(meta.index);
       return false;
     }
+    // Committed entries are out for applying (between ready() and advance()): the driver is about to
+    // call applyConfChange for them against the membership a snapshot would replace. Refuse; the
+    // leader offers a snapshot again after reportSnapshot.
+    if (this.log.applying > this.log.applied) return false;
     this.log.restore(meta);
     // The snapshot's membership replaces ours (even one that does not list us yet: a joining node
     // learns that it was added from the entries that follow).

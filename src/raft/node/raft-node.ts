@@ -434,7 +434,10 @@ export class RaftNode implements Proposer, RaftInbound {
       try {
         this.core.step(m);
       } catch (err) {
-        this.log.warn("dropped a Raft message", { type: m.type, from: m.from, error: (err as Error).message });
+        // The core throws only when an invariant broke (e.g. a commit past the end of the log):
+        // the durable state can no longer be trusted to be consistent with the cluster.
+        this.log.error("Raft invariant violated; stopping the process", { type: m.type, from: m.from, error: (err as Error).message });
+        process.exit(1);
       }
     }
     this.schedule();

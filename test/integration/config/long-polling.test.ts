@@ -1,7 +1,7 @@
 // HTTP long-polling against the real server: immediate answers, held polls answered by a change, many
 // listeners of one key all answered, the hold time, and gray-aware answers.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startServer, type ServerProcess } from "../../helpers/server.ts";
+import { startServer, waitFor, type ServerProcess } from "../../helpers/server.ts";
 import { listening, longPoll, md5, publishV1 } from "./support.ts";
 
 let server: ServerProcess;
@@ -91,6 +91,19 @@ describe("long-polling", () => {
     await publishV1(server, "lp-beta", "beta", {}, { betaIps: "10.9.9.9" });
     expect(await (await betaPoll).text()).toBe("lp-beta%02DEFAULT_GROUP%01\n");
     expect(await heldFor(otherPoll, 300)).toBe("held");
+  });
+
+  test("a poller that disconnects is forgotten at once", async () => {
+    await publishV1(server, "lp-gone", "v1");
+    const status = async () =>
+      Object.keys(((await (await fetch(`${server.url}/nacos/v1/cs/configs/listener?dataId=lp-gone&group=DEFAULT_GROUP`)).json()) as { lisentersGroupkeyStatus: object }).lisentersGroupkeyStatus)
+        .length;
+    const abort = new AbortController();
+    const poll = longPoll(server, listening([{ dataId: "lp-gone", md5: md5("v1") }]), { "Long-Pulling-Timeout": "30000" }, abort.signal).catch(() => "aborted");
+    await waitFor("the poll to be held", async () => ((await status()) === 1 ? true : undefined));
+    abort.abort();
+    expect(await poll).toBe("aborted");
+    await waitFor("the held poll to be dropped", async () => ((await status()) === 0 ? true : undefined));
   });
 
   test("with nothing changing, a poll is held for its timeout minus 500 ms (10 s clamps to 9.5 s)", async () => {

@@ -1,6 +1,6 @@
 // The real server process answers its probes and errors as Nacos and r-nacos do.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startServer, type ServerProcess } from "../../helpers/server.ts";
+import { startServer, waitFor, type ServerProcess } from "../../helpers/server.ts";
 
 let server: ServerProcess;
 beforeAll(async () => {
@@ -35,8 +35,9 @@ test("an unknown path gets a Nacos-style 404 body", async () => {
   expect(String(body.message)).toContain("/nacos/v1/nothing/here");
 });
 
-test("the start-up line names version, ports, data dir, node id and time to ready", () => {
-  const line = server.output().split("\n").find((l) => l.includes("rnacos ready"));
+test("the start-up line names version, ports, data dir, node id and time to ready", async () => {
+  // stderr is read asynchronously: readiness may answer before the line has been collected
+  const line = await waitFor("the start-up line", () => server.output().split("\n").find((l) => l.includes("rnacos ready")));
   expect(line).toBeDefined();
   expect(line).toContain(`http=127.0.0.1:${server.httpPort}`);
   expect(line).toContain(`grpc=127.0.0.1:${server.grpcPort}`);

@@ -84,6 +84,18 @@ describe("long-polling", () => {
     expect(polls.size).toBe(0);
   });
 
+  test("a client that goes away ends its hold at once", async () => {
+    const h = makeHarness();
+    const polls = h.module.api.longPolls;
+    const abort = new AbortController();
+    const p = polls.poll([listened("a", "")], client, HOLD, abort.signal);
+    expect(polls.size).toBe(1);
+    abort.abort();
+    expect(await state(p)).toEqual([]);
+    expect(polls.size).toBe(0);
+    expect(h.timers.count).toBe(0);
+  });
+
   test("no-hang-up answers at once even when nothing changed", async () => {
     const h = makeHarness();
     expect(await state(h.module.api.longPolls.poll([listened("a", "")], client, { holdMs: 29_500, noHangUp: true }))).toEqual([]);

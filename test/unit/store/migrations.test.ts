@@ -33,5 +33,17 @@ test("a failing migration leaves the database as it was, earlier pending ones in
 test("a database from a newer build is refused", () => {
   const db = new Database(":memory:");
   applyMigrations(db, [...MIGRATIONS, { version: 9999, name: "future", up: "SELECT 1" }]);
-  expect(() => applyMigrations(db)).toThrow(/newer than this build knows/);
+  expect(() => applyMigrations(db)).toThrow(/versions this build does not know \(9999\)/);
+});
+
+test("a lower version added after a higher one was applied still runs", () => {
+  const db = new Database(":memory:");
+  applyMigrations(db, [...MIGRATIONS, { version: 5000, name: "later range", up: "CREATE TABLE later (x)" }]);
+  const applied = applyMigrations(db, [
+    ...MIGRATIONS,
+    { version: 5000, name: "later range", up: "CREATE TABLE later (x)" },
+    { version: 4000, name: "earlier range, new", up: "CREATE TABLE earlier (x)" },
+  ]);
+  expect(applied).toEqual([4000]);
+  expect(db.query("SELECT name FROM sqlite_master WHERE name = 'earlier'").get()).toEqual({ name: "earlier" });
 });
