@@ -6,6 +6,7 @@ import { namingV1InstanceRoutes } from "../http/openapi/naming-v1-instance-route
 import { namingV1ServiceRoutes } from "../http/openapi/naming-v1-service-routes.ts";
 import { namingV2Routes } from "../http/openapi/naming-v2-routes.ts";
 import { namingOperatorRoutes } from "../http/openapi/naming-operator-routes.ts";
+import { namingV1Native } from "../http/openapi/naming-v1-native.ts";
 import { BeatChecker } from "./heartbeat/beat-checker.ts";
 import type { HeartbeatTiming } from "./model/instance.ts";
 import { NamingService } from "./naming-service.ts";
@@ -89,6 +90,7 @@ export function namingModule(ctx: ModuleContext): ServerModule & { parts: Naming
   return {
     name: "naming",
     parts: { service, registry, subscribers, push, checker, prober, fuzzy },
+    nativeHttpRoutes: namingV1Native(service, { maxBodyBytes: s.httpMaxBodySize, maxUrlLength: s.httpMaxUrlLength, maxHeaderBytes: s.httpMaxHeaderSize }, log),
     httpRoutes: [
       namingV1InstanceRoutes(service, log),
       namingV1ServiceRoutes(service, log),

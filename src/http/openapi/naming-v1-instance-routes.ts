@@ -1,15 +1,12 @@
-// Nacos v1 instance API (/nacos/v1/ns/instance): register, deregister, update, detail, list (with
-// UDP subscription for 1.x clients) and heartbeat. Translation only; NamingService decides.
+// Nacos v1 instance API (/nacos/v1/ns/instance): register, deregister, update and detail. The two
+// hot paths, list and beat, are served natively (naming-v1-native.ts). Translation only.
 import { Elysia } from "elysia";
-import { isIP } from "node:net";
 import type { Logger } from "../../log.ts";
 import { clusterOrDefault, groupedName } from "../../naming/model/names.ts";
 import { badParam } from "../../naming/naming-errors.ts";
 import { type BeatInfo, HTTP_CALLER, type NamingService } from "../../naming/naming-service.ts";
-import type { BuiltView } from "../../naming/view/service-info.ts";
 import { checkIp, checkMetadata, checkPort, parseMetadata } from "../../naming/validation.ts";
-import { intParam, json, optionalBoolean, params, type Params, queryOf, required, serviceKeyFrom, text, v1 } from "./naming-http.ts";
-
+import { json, optionalBoolean, params, type Params, queryOf, required, serviceKeyFrom, text, v1 } from "./naming-http.ts";
 
 export function namingV1InstanceRoutes(naming: NamingService, log: Logger) {
   return new Elysia({ name: "naming-v1-instance" })
@@ -50,39 +47,6 @@ export function namingV1InstanceRoutes(naming: NamingService, log: Logger) {
           metadata: i.metadata,
         });
       }),
-    )
-    .get(
-      "/nacos/v1/ns/instance/list",
-      ({ request, server }) => v1(log, () => {
-        const p = queryOf(request.url);
-        const key = serviceKeyFrom(p);
-        const udpPort = intParam(p, "udpPort", 0, 0, 65535);
-        const udp =
-          udpPort > 0
-            ? {
-                ip: p.clientIP && isIP(p.clientIP.trim()) ? p.clientIP.trim() : (server?.requestIP(request)?.address ?? ""),
-                port: udpPort,
-                agent: request.headers.get("user-agent") ?? request.headers.get("client-version") ?? "",
-                app: p.app ?? "",
-              }
-            : undefined;
-        // Boolean.parseBoolean in Nacos: anything but "true" is false.
-        const healthyOnly = p.healthyOnly?.trim().toLowerCase() === "true";
-        const view = naming.list(key, { clusters: p.clusters ?? "", healthyOnly, groupedName: true }, udp);
-        return listResponse(view, request.headers.get("accept-encoding"));
-      }),
-    )
-    .put(
-      "/nacos/v1/ns/instance/beat",
-      ({ request, body }) => v1(log, () => {
-        const p = params(queryOf(request.url), body);
-        const key = serviceKeyFrom(p);
-        const beat = parseBeat(p);
-        const ip = checkIp(beat?.ip ?? required(p, "ip"));
-        const port = checkPort(beat?.port ?? required(p, "port"));
-        const result = naming.beat(key, ip, port, beat);
-        return new Response(beatAnswer(result.code, result.clientBeatIntervalMs));
-      }),
     );
 }
 
@@ -96,28 +60,6 @@ async function update(naming: NamingService, query: Record<string, unknown>, bod
     metadata: p.metadata === undefined ? undefined : parseMetadata(p.metadata),
   });
   return text("ok");
-}
-
-/** Nacos clients send Accept-Encoding: gzip; a large list then goes out gzipped (built once per view). */
-const GZIP_FROM_BYTES = 1024;
-const GZIP_HEADERS = { "content-type": "application/json;charset=UTF-8", "content-encoding": "gzip", vary: "Accept-Encoding" };
-function listResponse(view: BuiltView, acceptEncoding: string | null): Response {
-  if (view.json.length < GZIP_FROM_BYTES || !acceptEncoding?.includes("gzip")) return new Response(view.body);
-  view.gzipped ??= new Blob([Bun.gzipSync(view.json)]);
-  return new Response(view.gzipped, { headers: GZIP_HEADERS });
-}
-
-// Beat answers repeat: the few distinct ones are kept as Blobs, which a Response shares without copying.
-const beatAnswers = new Map<string, Blob>();
-function beatAnswer(code: number, intervalMs: number): Blob {
-  const key = `${code}|${intervalMs}`;
-  let blob = beatAnswers.get(key);
-  if (!blob) {
-    if (beatAnswers.size > 64) beatAnswers.clear();
-    blob = new Blob([JSON.stringify({ clientBeatInterval: intervalMs, code, lightBeatEnabled: true })], { type: "application/json;charset=UTF-8" });
-    beatAnswers.set(key, blob);
-  }
-  return blob;
 }
 
 /** The instance fields of a v1 register (Nacos HttpRequestInstanceBuilder). */

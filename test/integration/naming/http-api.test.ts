@@ -145,6 +145,13 @@ describe("bad input is a 4xx with a clear message, never a crash", () => {
     expect(noService.code).toBe(21008);
   });
 
+  test("the natively served list and beat apply the request limits too", async () => {
+    const long = await api.call("GET", "/v1/ns/instance/list", { serviceName: "x".repeat(9000) });
+    expect(long.status).toBe(414);
+    const beat = await api.call("PUT", "/v1/ns/instance/beat", { serviceName: "x".repeat(9000) });
+    expect(beat.status).toBe(414);
+  });
+
   test("the server is still fine afterwards", async () => {
     expect((await api.metrics()).status).toBe("UP");
     expect(server.output()).not.toContain("naming request failed");
