@@ -19,10 +19,11 @@ import type { ModuleContext, ServerModule } from "./server-module.ts";
 import { createGrpcServer, type GrpcServer } from "./grpc/index.ts";
 import { allowAll } from "./auth/access.ts";
 import { configModule } from "./config/config-module.ts";
+import { namingModule } from "./naming/naming-module.ts";
 
 /** Every domain, in start order. */
 function buildModules(ctx: ModuleContext): ServerModule[] {
-  return [configModule(ctx)];
+  return [configModule(ctx), namingModule(ctx)];
 }
 
 export interface RunningServer {

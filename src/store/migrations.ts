@@ -65,6 +65,25 @@ export const MIGRATIONS: Migration[] = [
            created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL) STRICT;
          CREATE TABLE config_sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;`,
   },
+  // 20-29: naming
+  {
+    version: 20,
+    name: "naming service definitions",
+    up: `CREATE TABLE naming_service (
+           namespace TEXT NOT NULL, group_name TEXT NOT NULL, service TEXT NOT NULL,
+           definition TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+           PRIMARY KEY (namespace, group_name, service)) STRICT;`,
+  },
+  {
+    version: 21,
+    name: "naming persistent instances",
+    up: `CREATE TABLE naming_instance (
+           namespace TEXT NOT NULL, group_name TEXT NOT NULL, service TEXT NOT NULL,
+           ip TEXT NOT NULL, port INTEGER NOT NULL, cluster TEXT NOT NULL, instance_id TEXT NOT NULL,
+           weight REAL NOT NULL, healthy INTEGER NOT NULL, enabled INTEGER NOT NULL, metadata TEXT NOT NULL,
+           created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+           PRIMARY KEY (namespace, group_name, service, ip, port)) STRICT;`,
+  },
 ];
 
 export function applyMigrations(db: Database, migrations: Migration[] = MIGRATIONS): number[] {
