@@ -15,6 +15,8 @@ export interface ModuleContext {
   db: Database;
   stateMachine: StateMachine;
   proposer: Proposer;
+  /** Whether this node leads the Raft group now: for work exactly one node should do (probes). */
+  leadership: { isLeader(): boolean };
   state: NodeState;
   /** Wall clock in ms; tests and the simulator may drive it. */
   now: () => number;

@@ -53,7 +53,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     snapshotLogSize: settings.raftSnapshotLogSize,
     proposalTimeoutMs: settings.raftWriteTimeoutSecond * 1000,
   });
-  const ctx: ModuleContext = { settings, log, db: store.db, stateMachine, proposer: raft, state, now: Date.now };
+  const ctx: ModuleContext = { settings, log, db: store.db, stateMachine, proposer: raft, leadership: { isLeader: () => raft.isLeader }, state, now: Date.now };
   // Modules register their commands before Raft starts: entries committed before a restart replay at start.
   const modules = buildModules(ctx);
   for (const m of modules) m.registerGrpc?.(grpc);

@@ -115,7 +115,7 @@ export const SETTING_DEFS = {
   grpcMaxConnections: def({ env: "RNACOS_GRPC_MAX_CONNECTIONS", doc: "most gRPC client connections at once", parse: int(1), default: 20000 }),
   httpMaxBodySize: def({ env: "RNACOS_HTTP_MAX_BODY_SIZE", doc: "largest HTTP request body in bytes (413 above)", parse: int(1024), default: 32 * 1024 * 1024 }),
   httpMaxUrlLength: def({ env: "RNACOS_HTTP_MAX_URL_LENGTH", doc: "longest request URL in bytes (414 above)", parse: int(256), default: 8192 }),
-  httpMaxHeaderSize: def({ env: "RNACOS_HTTP_MAX_HEADER_SIZE", doc: "largest total request headers in bytes (431 above)", parse: int(1024), default: 16384 }),
+  httpMaxHeaderSize: def({ env: "RNACOS_HTTP_MAX_HEADER_SIZE", doc: "largest total request headers in bytes (431 above); at most 16384, Bun's own limit", parse: int(1024, 16384), default: 16384 }),
   shutdownTimeoutSecond: def({ env: "RNACOS_SHUTDOWN_TIMEOUT_SECOND", doc: "longest wait for in-flight work on SIGTERM", parse: int(0, 3600), default: 10 }),
   log: def({ env: "RNACOS_LOG", alias: "RUST_LOG", doc: "log level: error|warn|info|debug|trace, or module=level list; RUST_LOG also read", parse: logFilter, default: { defaultLevel: "info", modules: new Map() } as LogFilter, defaultText: "info" }),
 } as const;

@@ -1,5 +1,10 @@
 // Explicit limits on what a request may carry. Bodies are capped by Bun.serve's
 // maxRequestBodySize (413); URL length and total header size are checked here (414, 431).
+// Bun itself answers 431 above 16 KiB of headers, so the header walk (costly on hot paths) only
+// runs when a lower limit is configured.
+
+/** Bun's own cap on request header bytes; RNACOS_HTTP_MAX_HEADER_SIZE can lower it, not raise it. */
+export const BUN_HEADER_LIMIT = 16 * 1024;
 import { jsonError } from "./error-body.ts";
 
 export interface RequestLimits {
@@ -14,11 +19,7 @@ export function checkRequestLimits(request: Request, limits: RequestLimits): Res
   if (url.length > limits.maxUrlLength) {
     return jsonError(414, `request URL is longer than ${limits.maxUrlLength} bytes`, "");
   }
-  let headerBytes = 0;
-  request.headers.forEach((value, name) => {
-    headerBytes += name.length + value.length + 4;
-  });
-  if (headerBytes > limits.maxHeaderBytes) {
+  if (limits.maxHeaderBytes < BUN_HEADER_LIMIT && headerBytesOf(request) > limits.maxHeaderBytes) {
     return jsonError(431, `request headers are larger than ${limits.maxHeaderBytes} bytes`, new URL(url).pathname);
   }
   const declared = request.headers.get("content-length");
@@ -26,4 +27,12 @@ export function checkRequestLimits(request: Request, limits: RequestLimits): Res
     return jsonError(413, `request body is larger than ${limits.maxBodyBytes} bytes`, new URL(url).pathname);
   }
   return undefined;
+}
+
+function headerBytesOf(request: Request): number {
+  let bytes = 0;
+  request.headers.forEach((value, name) => {
+    bytes += name.length + value.length + 4;
+  });
+  return bytes;
 }

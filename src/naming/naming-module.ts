@@ -81,7 +81,7 @@ export function namingModule(ctx: ModuleContext): ServerModule & { parts: Naming
     registry,
     probeTarget,
     (key, ip, port, healthy) => service.setPersistentHealth(key, ip, port, healthy),
-    { intervalMs: probeIntervalMs, timeoutMs: Math.max(500, Math.min(3000, probeIntervalMs / 2)), consecutive: 2, concurrency: 64 },
+    { isProbingNode: () => ctx.leadership.isLeader(), intervalMs: probeIntervalMs, timeoutMs: Math.max(500, Math.min(3000, probeIntervalMs / 2)), consecutive: 2, concurrency: 64 },
     log,
   );
   const metrics = () => namingMetrics(registry, subscribers, checker.status(), push.stats(), service.beatCount);

@@ -10,6 +10,8 @@ import type { NamingRegistry } from "../registry/naming-registry.ts";
 import type { Probe, ProbeTarget } from "./probes.ts";
 
 export interface ProberOptions {
+  /** Only one node of a cluster probes (the Raft leader): the others would repeat its work and its verdicts. */
+  isProbingNode?: () => boolean;
   intervalMs: number;
   timeoutMs: number;
   consecutive: number;
@@ -57,6 +59,10 @@ export class PersistentProber {
   /** One probe of every persistent instance; a round still running makes the next one skip. */
   async round(): Promise<void> {
     if (this.running) return;
+    if (this.options.isProbingNode && !this.options.isProbingNode()) {
+      this.streaks.clear();
+      return;
+    }
     this.running = true;
     try {
       const jobs = this.jobs();

@@ -54,3 +54,9 @@ test("nothing is logged per request at info", async () => {
   await fetch(`${server.url}/missing`);
   expect(server.output().slice(before)).toBe("");
 });
+
+test("headers over Bun's 16 KiB cap get 431 with the default settings", async () => {
+  const res = await fetch(`${server.url}/nacos/v1/console/health/readiness`, { headers: { "x-pad": "h".repeat(17_000) } });
+  expect(res.status).toBe(431);
+  expect((await fetch(`${server.url}/nacos/v1/console/health/readiness`)).status).toBe(200);
+});

@@ -36,6 +36,7 @@ export function makeHarness(opts: { db?: Database; env?: Record<string, string>;
     db,
     stateMachine: sm,
     proposer: new DirectProposer(sm),
+    leadership: { isLeader: () => true },
     state: new NodeState(),
     now: () => clock.now,
   };

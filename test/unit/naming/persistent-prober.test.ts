@@ -50,6 +50,19 @@ test("a cluster's checkPort is probed when useInstancePort4Check is off", async 
   expect(ports).toEqual([9999]);
 });
 
+test("only the probing node (the Raft leader) probes", async () => {
+  const registry = new NamingRegistry();
+  registry.upsert(SVC, inst("10.0.0.9", 9999, { ephemeral: false }), PERSISTENT_OWNER, 0);
+  let leader = false;
+  const ports: number[] = [];
+  const prober = new PersistentProber(registry, async (t) => (ports.push(t.port), true), async () => {}, { isProbingNode: () => leader, intervalMs: 1000, timeoutMs: 100, consecutive: 1, concurrency: 1 }, silentLogger);
+  await prober.round();
+  expect(ports).toEqual([]);
+  leader = true;
+  await prober.round();
+  expect(ports).toEqual([9999]);
+});
+
 test("TCP and HTTP probes against real listeners", async () => {
   const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => new Response("", { status: new URL(req.url).pathname === "/ok" ? 200 : 503 }) });
   try {
