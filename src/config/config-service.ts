@@ -76,6 +76,15 @@ export class ConfigService {
     return undefined;
   }
 
+  /**
+   * read() after a ReadIndex barrier: sees every write committed before the call, on any node
+   * (reads are local by default, as in Nacos, and may trail the leader by a replication delay).
+   */
+  async readLatest(namespace: string, group: string, dataId: string, client: ClientIdentity): Promise<ConfigRead | undefined> {
+    await this.deps.proposer.readBarrier();
+    return this.read(namespace, group, dataId, client);
+  }
+
   /** The formal version with all its attributes (console detail). */
   detail(namespace: string, group: string, dataId: string): ConfigRecord | undefined {
     checkKey(namespace, group, dataId);

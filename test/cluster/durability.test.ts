@@ -54,6 +54,21 @@ test("writes through every node are readable on every node", async () => {
   await expectAllReadable();
 }, 60_000);
 
+test("consistency=linearizable: a follower's read sees a write the leader just acknowledged", async () => {
+  const leader = await cluster.leader();
+  const followers = cluster.live().filter((n) => n.id !== leader);
+  for (let i = 0; i < 20; i++) {
+    const dataId = `linear-${i}`;
+    expect(await publish(cluster.url(leader), dataId, `v${i}`)).toBe(true);
+    acked.push({ dataId, content: `v${i}` });
+    const follower = cluster.url(followers[i % followers.length]!.id);
+    const v1 = await fetch(`${follower}/nacos/v1/cs/configs?dataId=${dataId}&group=DEFAULT_GROUP&consistency=linearizable`);
+    expect(await v1.text()).toBe(`v${i}`);
+    const v2 = await fetch(`${follower}/nacos/v2/cs/config?dataId=${dataId}&group=DEFAULT_GROUP&consistency=linearizable`);
+    expect(((await v2.json()) as { data: string }).data).toBe(`v${i}`);
+  }
+}, 60_000);
+
 test("SIGKILL of the leader while writers run loses no acknowledged write", async () => {
   await runWritersWhile("leader-kill", async () => {
     await cluster.kill(await cluster.leader());

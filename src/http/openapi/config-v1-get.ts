@@ -10,13 +10,19 @@ import { checkRequestLimits, type RequestLimits } from "../request-limits.ts";
 import { v1Failure } from "./config-http-answers.ts";
 import { queryParams } from "./config-http-params.ts";
 import { configDetailV1, queryBetaV1, searchConfigsV1 } from "./config-v1-console.ts";
-import { readConfigV1 } from "./config-v1-read.ts";
+import { readConfigV1, readConfigV1Linearizable, wantsLinearizable } from "./config-v1-read.ts";
 import { exportConfigsV1 } from "./config-v1-transfer.ts";
 
 export const CONFIGS_PATH = "/nacos/v1/cs/configs";
 
 export function configV1Get(api: ConfigApi, limits: RequestLimits, log: Logger) {
-  return (request: Request, server: Server<unknown>): Response => {
+  const failed = (err: unknown): Response => {
+    const e = asDomainError(err);
+    if (e.kind !== "internal") return v1Failure(e, CONFIGS_PATH);
+    log.error("request failed", { method: "GET", path: CONFIGS_PATH, error: (err as Error)?.stack ?? String(err) });
+    return jsonError(500, e.message, CONFIGS_PATH);
+  };
+  return (request: Request, server: Server<unknown>): Response | Promise<Response> => {
     const refused = checkRequestLimits(request, limits);
     if (refused) return refused;
     try {
@@ -27,12 +33,10 @@ export function configV1Get(api: ConfigApi, limits: RequestLimits, log: Logger) 
       if (params.is("beta", "true")) return queryBetaV1(api, params);
       if (params.is("export", "true")) return exportConfigsV1(api, params, "v1");
       if (params.is("exportV2", "true")) return exportConfigsV1(api, params, "v2");
+      if (wantsLinearizable(params)) return readConfigV1Linearizable(api, request, server, params).catch(failed);
       return readConfigV1(api, request, server, params);
     } catch (err) {
-      const e = asDomainError(err);
-      if (e.kind !== "internal") return v1Failure(e, CONFIGS_PATH);
-      log.error("request failed", { method: "GET", path: CONFIGS_PATH, error: (err as Error)?.stack ?? String(err) });
-      return jsonError(500, e.message, CONFIGS_PATH);
+      return failed(err);
     }
   };
 }

@@ -63,11 +63,29 @@ function v1Answer(read: ConfigRead): Response {
 }
 
 export function readConfigV1(api: ConfigApi, request: Request, server: Server<unknown> | null, params: Params): Response {
+  const [dataId, group] = requireKey(params);
+  return v1Read(api.configs.read(params.text("tenant"), group, dataId, lazyClient(request, server, params.text("tag"))));
+}
+
+/** `consistency=linearizable`: the read waits for a ReadIndex barrier first (see ConfigService.readLatest). */
+export async function readConfigV1Linearizable(api: ConfigApi, request: Request, server: Server<unknown> | null, params: Params): Promise<Response> {
+  const [dataId, group] = requireKey(params);
+  return v1Read(await api.configs.readLatest(params.text("tenant"), group, dataId, lazyClient(request, server, params.text("tag"))));
+}
+
+export function wantsLinearizable(params: Params): boolean {
+  return params.is("consistency", "linearizable");
+}
+
+function requireKey(params: Params): [string, string] {
   const dataId = params.get("dataId");
   if (dataId === undefined) throw missing("dataId");
   const group = params.get("group");
   if (group === undefined) throw missing("group");
-  const read = api.configs.read(params.text("tenant"), group, dataId, lazyClient(request, server, params.text("tag")));
+  return [dataId, group];
+}
+
+function v1Read(read: ConfigRead | undefined): Response {
   if (!read) return new Response("config data not exist\n", { status: 404, headers: { "Content-Type": TEXT_UTF8, ...NO_CACHE } });
   return v1Answer(read);
 }

@@ -5,7 +5,7 @@ import { Elysia } from "elysia";
 import type { ConfigApi } from "../../config/config-api.ts";
 import { json, JSON_UTF8, missing, v2, v2Success } from "./config-http-answers.ts";
 import { formParams, type Params, queryParams, RAW_BODY, remoteIp } from "./config-http-params.ts";
-import { configHeaders, lazyClient } from "./config-v1-read.ts";
+import { configHeaders, lazyClient, wantsLinearizable } from "./config-v1-read.ts";
 import { searchConfigsV1 } from "./config-v1-console.ts";
 
 /** A required parameter that must also not be blank (Nacos ConfigForm.validate). */
@@ -21,13 +21,15 @@ export function configV2Routes(api: ConfigApi) {
   return new Elysia({ name: "config-v2" })
     .get(
       "/nacos/v2/cs/config",
-      v2(({ request, server }) => {
+      v2(async ({ request, server }) => {
         const p = queryParams(request);
         const dataId = p.get("dataId");
         if (dataId === undefined) throw missing("dataId");
         const group = p.get("group");
         if (group === undefined) throw missing("group");
-        const read = api.configs.read(p.text("namespaceId"), group, dataId, lazyClient(request, server, p.text("tag")));
+        const client = lazyClient(request, server, p.text("tag"));
+        const namespace = p.text("namespaceId");
+        const read = wantsLinearizable(p) ? await api.configs.readLatest(namespace, group, dataId, client) : api.configs.read(namespace, group, dataId, client);
         if (!read) return NOT_FOUND(404);
         return new Response(JSON.stringify({ code: 0, message: "success", data: read.content }), { headers: configHeaders(read, JSON_UTF8) });
       }),
