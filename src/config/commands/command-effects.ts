@@ -22,6 +22,13 @@ export interface CommandDeps extends CommandEffects {
 }
 
 /** Nacos keeps config history for 30 days (nacos.config.retention.days). */
+/** When and by whom a command was proposed: chosen by the proposer, stored in history rows. */
+export interface CommandOrigin {
+  at: number;
+  srcUser: string;
+  srcIp: string;
+}
+
 export const HISTORY_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 /** Attributes as JSON for a history row's ext_info, empty ones left out. */

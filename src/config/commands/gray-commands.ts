@@ -6,18 +6,12 @@ import { conflict, notFound } from "../../errors.ts";
 import type { CommandHandler } from "../../raft/state-machine.ts";
 import type { ConfigKey } from "../model/config-key.ts";
 import type { GrayKind, GrayRecord } from "../model/config-record.ts";
-import { extInfoOf, HISTORY_RETENTION_MS, type CommandDeps } from "./command-effects.ts";
+import { extInfoOf, HISTORY_RETENTION_MS, type CommandDeps, type CommandOrigin as Origin } from "./command-effects.ts";
 import { RESOURCE_CONFLICT, writeFormal } from "./publish-config.ts";
 
 export const PUBLISH_GRAY = "config.publishGray";
 export const REMOVE_GRAY = "config.removeGray";
 export const PROMOTE_GRAY = "config.promoteGray";
-
-interface Origin {
-  at: number;
-  srcUser: string;
-  srcIp: string;
-}
 
 export interface PublishGrayPayload extends ConfigKey, Origin {
   grayName: string;

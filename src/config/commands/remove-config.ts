@@ -4,16 +4,10 @@ import type { Database } from "bun:sqlite";
 import type { CommandHandler } from "../../raft/state-machine.ts";
 import type { ConfigKey } from "../model/config-key.ts";
 import type { ConfigRecord, GrayRecord } from "../model/config-record.ts";
-import { extInfoOf, type CommandDeps } from "./command-effects.ts";
+import { extInfoOf, type CommandDeps, type CommandOrigin as Origin } from "./command-effects.ts";
 
 export const REMOVE_CONFIG = "config.remove";
 export const REMOVE_CONFIGS_BY_ID = "config.removeByIds";
-
-interface Origin {
-  at: number;
-  srcUser: string;
-  srcIp: string;
-}
 
 export interface RemovePayload extends ConfigKey, Origin {}
 

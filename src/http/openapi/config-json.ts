@@ -25,16 +25,9 @@ export function configInfoJson(c: ConfigRecord, index?: ConfigIndex) {
 
 /** ConfigAllInfo (console detail, `show=all`). */
 export function configAllInfoJson(c: ConfigRecord) {
+  const { isBeta: _listOnly, ...info } = configInfoJson(c);
   return {
-    id: String(c.id),
-    dataId: c.dataId,
-    group: c.group,
-    content: c.content,
-    md5: c.md5,
-    encryptedDataKey: "",
-    tenant: c.namespace,
-    appName: c.appName,
-    type: c.type,
+    ...info,
     createTime: c.createdAt,
     modifyTime: c.modifiedAt,
     createUser: c.srcUser || null,
@@ -43,7 +36,6 @@ export function configAllInfoJson(c: ConfigRecord) {
     use: null,
     effect: null,
     schema: null,
-    configTags: c.configTags || null,
   };
 }
 
