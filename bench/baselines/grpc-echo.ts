@@ -10,7 +10,7 @@ const RESPONSE = encodeFrame(
 );
 
 const server = http2.createServer({ settings: { maxConcurrentStreams: 1000 } });
-server.on("stream", (stream, headers) => {
+server.on("stream", (stream: http2.ServerHttp2Stream, headers) => {
   if (headers[":path"] !== "/Request/request") {
     stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "12" }, { endStream: true });
     return;

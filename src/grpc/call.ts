@@ -1,6 +1,6 @@
 // One gRPC call on one HTTP/2 stream: length-prefixed messages in, the deadline, the single status out
 // (trailers, or trailers-only when nothing was sent), and the connection's buffer budget.
-import http2, { type ServerHttp2Stream } from "node:http2";
+import http2, { type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { Logger } from "../log.ts";
 import { ACCEPT_ENCODING, frameBytes } from "./compression.ts";
 import { encodeFrame, FrameDecoder } from "./framing.ts";
@@ -28,7 +28,9 @@ export interface CallLimits {
 
 /** One call's lifetime: reading, deadline, the single response status. */
 export class Call {
-  private readonly abort = new AbortController();
+  // Created on first use of context.signal: most calls end without anyone listening.
+  private abort: AbortController | undefined;
+  private abortReason: GrpcError | undefined;
   private readonly decoder: FrameDecoder;
   private finished = false;
   private headersSent = false;
@@ -41,18 +43,45 @@ export class Call {
     readonly stream: ServerHttp2Stream,
     readonly state: ConnectionBudget,
     path: string,
-    metadata: Record<string, string>,
+    headers: IncomingHttpHeaders,
     private readonly encoding: string | undefined,
     timeoutMs: number | undefined,
     private readonly options: CallLimits,
   ) {
     this.decoder = new FrameDecoder(options.maxMessageBytes);
     const deadline = timeoutMs === undefined ? undefined : options.now() + timeoutMs;
-    this.context = { session: state.info, path, metadata, deadline, signal: this.abort.signal };
+    let metadata: Record<string, string> | undefined;
+    const call = this;
+    this.context = {
+      session: state.info,
+      path,
+      deadline,
+      // Built on first read: the Nacos methods never read it, and it was ~2.5% of a unary call.
+      get metadata() {
+        return (metadata ??= metadataOf(headers));
+      },
+      get signal() {
+        return call.signal();
+      },
+    };
     if (timeoutMs !== undefined) {
       this.deadlineTimer = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, "Deadline exceeded"), Math.max(0, timeoutMs));
     }
     stream.once("close", () => this.onStreamClosed());
+  }
+
+  private signal(): AbortSignal {
+    if (!this.abort) {
+      this.abort = new AbortController();
+      if (this.abortReason) this.abort.abort(this.abortReason);
+    }
+    return this.abort.signal;
+  }
+
+  private abortWith(reason: GrpcError): void {
+    if (this.abortReason) return;
+    this.abortReason = reason;
+    this.abort?.abort(reason);
   }
 
   get isFinished(): boolean {
@@ -204,7 +233,7 @@ export class Call {
       if (!this.stream.destroyed && !this.stream.writableEnded) this.stream.end();
     }
     this.stopReading();
-    if (code !== GrpcStatus.OK) this.abort.abort(new GrpcError(code, message ?? statusName(code)));
+    if (code !== GrpcStatus.OK) this.abortWith(new GrpcError(code, message ?? statusName(code)));
     this.onFinish?.(code === GrpcStatus.OK ? "ended by server" : `${statusName(code)}: ${message ?? ""}`);
   }
 
@@ -239,7 +268,7 @@ export class Call {
     this.clearDeadline();
     if (!this.finished) {
       this.finished = true;
-      this.abort.abort(new GrpcError(GrpcStatus.CANCELLED, "call cancelled by the client or connection closed"));
+      this.abortWith(new GrpcError(GrpcStatus.CANCELLED, "call cancelled by the client or connection closed"));
       this.onFinish?.("cancelled by client or connection closed");
     } else {
       // Already finished; make sure a bidi listener still hears about the close.
@@ -284,4 +313,14 @@ export function respondHttpError(stream: ServerHttp2Stream, status: number, mess
   stream.end(message + "\n");
   stream.resume();
   resetIfStillReading(stream);
+}
+
+/** Request metadata: lower-case names, pseudo-headers left out, repeated values joined with ", ". */
+function metadataOf(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith(":") || value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.join(", ") : String(value);
+  }
+  return out;
 }

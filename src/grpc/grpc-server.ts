@@ -4,14 +4,15 @@ import type { AccessChecker } from "../auth/access.ts";
 import type { Logger } from "../log.ts";
 import { biStreamMethod } from "./bi-stream.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
-import { Payload } from "./generated/nacos_grpc_service.ts";
+import type { Payload } from "./generated/nacos_grpc_service.ts";
 import { HandlerRegistry } from "./handler-registry.ts";
 import { registerHealthCheck } from "./handlers/health-check.ts";
 import { registerServerCheck } from "./handlers/server-check.ts";
 import { GrpcHttp2Server } from "./http2-server.ts";
-import { codecOf, type Method } from "./method.ts";
+import type { Method } from "./method.ts";
 import { IdleDetector } from "./idle-detector.ts";
 import type { JsonObject } from "./payload.ts";
+import { PAYLOAD_CODEC } from "./payload-codec.ts";
 import { PushError, type PushOptions } from "./push.ts";
 import { RequestDispatcher } from "./request-dispatcher.ts";
 import { NacosMessage } from "./response.ts";
@@ -112,7 +113,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     now,
   });
   const dispatcher = new RequestDispatcher({ handlers, connections, access: options.access, notServing, log, now });
-  const payload = codecOf(Payload);
+  const payload = PAYLOAD_CODEC;
   http.addMethod(REQUEST_PATH, { kind: "unary", request: payload, response: payload, handle: (req: Payload, call) => dispatcher.dispatch(req, call) });
   http.addMethod(
     BI_STREAM_PATH,

@@ -222,7 +222,7 @@ export class GrpcHttp2Server {
       respondTrailersOnly(stream, (err as GrpcError).code, (err as GrpcError).message);
       return;
     }
-    const call = new Call(stream, state, path, metadataOf(headers), encoding, timeoutMs, this.options);
+    const call = new Call(stream, state, path, headers, encoding, timeoutMs, this.options);
     if (method.kind === "unary") call.runUnary(method);
     else call.runBidi(method);
   }
@@ -247,15 +247,6 @@ function closeAndWait(state: SessionState, graceMs: number): Promise<void> {
       session.destroy();
     }
   });
-}
-
-function metadataOf(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith(":") || value === undefined) continue;
-    out[name] = Array.isArray(value) ? value.join(", ") : String(value);
-  }
-  return out;
 }
 
 /** "::ffff:10.0.0.1" → "10.0.0.1", as Java's getHostAddress() reports IPv4 peers. */

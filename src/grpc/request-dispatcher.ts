@@ -87,7 +87,10 @@ export class RequestDispatcher {
       headers,
       connection,
       identity,
-      signal: call.signal,
+      // Read through: the call creates its AbortController only when someone asks for the signal.
+      get signal() {
+        return call.signal;
+      },
     };
     try {
       const result = await handler.handle(body, context);
