@@ -56,6 +56,7 @@ function openStream(stream: ServerStream<Payload>, deps: BiStreamDeps) {
       session.close();
     };
     connection = new Connection(session, setup, channel, closeTransport, deps.now());
+    session.establish();
     connections.register(connection);
     const id = connection.id;
     session.onClose(() => connections.unregister(id, "connection closed"));

@@ -17,6 +17,10 @@ export interface ConnectionBudget {
   bufferedIn: number;
   /** Outgoing bytes queued in bidi send queues. */
   queuedOut: number;
+  /** Unary calls whose request arrived and whose handler has not answered yet. */
+  handling: number;
+  /** Runs when `handling` drops back to 0. */
+  onHandled(): void;
 }
 
 export interface CallLimits {
@@ -141,6 +145,7 @@ export class Call {
     } catch (err) {
       return this.fail(GrpcStatus.INTERNAL, `could not parse request message: ${(err as Error).message}`);
     }
+    this.state.handling++;
     try {
       const response = await method.handle(decoded, this.context);
       if (this.finished) return;
@@ -153,6 +158,8 @@ export class Call {
       this.stopReading();
     } catch (err) {
       this.failWith(err);
+    } finally {
+      if (--this.state.handling === 0) this.state.onHandled();
     }
   }
 

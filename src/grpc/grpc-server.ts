@@ -20,6 +20,8 @@ import { GrpcStatus } from "./status.ts";
 
 export const REQUEST_PATH = "/Request/request";
 export const BI_STREAM_PATH = "/BiRequestStream/requestBiStream";
+/** The cluster channel's methods (src/raft/transport): peers never send ConnectionSetupRequest. */
+export const CLUSTER_PATH_PREFIX = "/rnacos.cluster.";
 
 export interface GrpcServerOptions {
   /** Address to bind (RNACOS_SDK_HOST). */
@@ -34,6 +36,11 @@ export interface GrpcServerOptions {
   maxMessageBytes?: number;
   /** Most client connections at once (RNACOS_GRPC_MAX_CONNECTIONS). Default 20000. */
   maxConnections?: number;
+  /**
+   * A connection that has neither sent ConnectionSetupRequest nor called a cluster method within this is
+   * closed (RNACOS_GRPC_HANDSHAKE_TIMEOUT_SECOND × 1000); 0 turns it off. Default 30000.
+   */
+  handshakeTimeoutMs?: number;
   /** HTTP/2 concurrent streams per connection. Default 1000. */
   maxConcurrentStreams?: number;
   /** Per connection: unfinished incoming messages + queued outgoing bytes. Default 2 × maxMessageBytes + 1 MiB. */
@@ -109,6 +116,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     maxConnections: options.maxConnections ?? 20_000,
     maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
     maxConnectionBufferBytes,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
+    establishes: (path) => path.startsWith(CLUSTER_PATH_PREFIX),
     log,
     now,
   });

@@ -22,6 +22,10 @@ export interface SessionInfo {
   readonly localPort: number;
   readonly createdAt: number;
   readonly closed: boolean;
+  /** True once the connection identified itself (Nacos ConnectionSetupRequest, a cluster peer's call). */
+  readonly established: boolean;
+  /** Marks the connection as identified: the handshake deadline no longer applies to it. */
+  establish(): void;
   /** Sends GOAWAY, lets open calls finish for `graceMs`, then destroys the connection. */
   close(graceMs?: number): void;
   /** Runs once when the connection is gone (either side closed it, or it broke). */

@@ -107,6 +107,19 @@ grpc.addMethod("/rnacos.test.Echo/Stream", {
   }),
 });
 
+// A slow unary method that needs no Nacos connection: the request is the number of ms to wait, as text.
+const rawBytes = { decode: (b: Uint8Array) => b, encode: (b: Uint8Array) => b };
+grpc.addMethod("/rnacos.test.Slow/Unary", {
+  kind: "unary",
+  request: rawBytes,
+  response: rawBytes,
+  handle: async (req: Uint8Array) => {
+    const ms = Number(new TextDecoder().decode(req));
+    await Bun.sleep(ms);
+    return new TextEncoder().encode(`slept ${ms}`);
+  },
+});
+
 await grpc.start().catch((err: Error) => {
   process.stderr.write(`START FAILED ${err.message}\n`);
   process.exit(2);
