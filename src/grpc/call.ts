@@ -3,8 +3,8 @@
 import http2, { type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { Logger } from "../log.ts";
 import { ACCEPT_ENCODING, frameBytes } from "./compression.ts";
-import { encodeFrame, FrameDecoder } from "./framing.ts";
-import type { BidiListener, BidiMethod, CallContext, SessionInfo, UnaryMethod } from "./method.ts";
+import { FrameDecoder } from "./framing.ts";
+import { frameOf, type BidiListener, type BidiMethod, type CallContext, type SessionInfo, type UnaryMethod } from "./method.ts";
 import { SendQueue } from "./send-queue.ts";
 import { encodeGrpcMessage, GrpcError, GrpcStatus, statusName, type GrpcStatusCode } from "./status.ts";
 
@@ -149,7 +149,7 @@ export class Call {
     try {
       const response = await method.handle(decoded, this.context);
       if (this.finished) return;
-      const frame = encodeFrame(method.response.encode(response));
+      const frame = frameOf(method.response, response);
       this.finished = true;
       this.clearDeadline();
       this.sendHeaders();

@@ -9,6 +9,7 @@
 //   Any      { string type_url = 1; bytes value = 2; }
 import type { Any } from "./generated/google/protobuf/any.ts";
 import type { Metadata, Payload } from "./generated/nacos_grpc_service.ts";
+import { FRAME_HEADER_BYTES, writeFrameHeader } from "./framing.ts";
 import type { MessageCodec } from "./method.ts";
 
 const utf8 = new TextEncoder();
@@ -62,7 +63,8 @@ const TAG = {
 
 const lenField = (size: number) => 1 + varintSize(size) + size;
 
-export function encodePayloadBytes(payload: Payload): Uint8Array {
+/** Encodes a Payload; `reserve` bytes are left free at the start (for a gRPC frame header, saving a copy). */
+export function encodePayloadBytes(payload: Payload, reserve = 0): Uint8Array {
   // Strings are encoded once up front so every length is known before writing.
   let metadataSize = 0;
   let type: Uint8Array | undefined;
@@ -97,7 +99,8 @@ export function encodePayloadBytes(payload: Payload): Uint8Array {
     }
     if (body.value.length > 0) bodySize += lenField(body.value.length);
   }
-  const w = new Writer((metadata ? lenField(metadataSize) : 0) + (body ? lenField(bodySize) : 0));
+  const w = new Writer(reserve + (metadata ? lenField(metadataSize) : 0) + (body ? lenField(bodySize) : 0));
+  w.pos = reserve;
   if (metadata) {
     w.bytes[w.pos++] = TAG.payloadMetadata;
     w.varint(metadataSize);
@@ -240,4 +243,12 @@ export function decodePayloadBytes(bytes: Uint8Array): Payload {
 }
 
 /** The codec both Nacos methods (/Request/request, the bi-stream) use. */
-export const PAYLOAD_CODEC: MessageCodec<Payload> = { encode: encodePayloadBytes, decode: decodePayloadBytes };
+export const PAYLOAD_CODEC: MessageCodec<Payload> = {
+  encode: (payload) => encodePayloadBytes(payload),
+  decode: decodePayloadBytes,
+  encodeFrame: (payload) => {
+    const out = encodePayloadBytes(payload, FRAME_HEADER_BYTES);
+    writeFrameHeader(out, out.length - FRAME_HEADER_BYTES);
+    return out;
+  },
+};

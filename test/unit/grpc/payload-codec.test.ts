@@ -2,7 +2,8 @@
 // including what other encoders may send (unknown fields, repeated fields, long varints, empty messages).
 import { describe, expect, test } from "bun:test";
 import { Payload } from "../../../src/grpc/generated/nacos_grpc_service.ts";
-import { decodePayloadBytes, encodePayloadBytes } from "../../../src/grpc/payload-codec.ts";
+import { decodePayloadBytes, encodePayloadBytes, PAYLOAD_CODEC } from "../../../src/grpc/payload-codec.ts";
+import { encodeFrame } from "../../../src/grpc/framing.ts";
 
 const utf8 = new TextEncoder();
 
@@ -57,4 +58,8 @@ describe("Payload codec", () => {
     expect(() => decodePayloadBytes(Uint8Array.from([0x12, 0x7f, 0x1a]))).toThrow();
     expect(() => decodePayloadBytes(Uint8Array.from([0x12, 0x03, 0x1a, 0x01, 0xff]))).toThrow();
   });
+});
+
+test("PAYLOAD_CODEC.encodeFrame is the gRPC frame of encode()", () => {
+  for (const p of samples) expect([...PAYLOAD_CODEC.encodeFrame!(p)]).toEqual([...encodeFrame(PAYLOAD_CODEC.encode(p))]);
 });
