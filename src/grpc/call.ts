@@ -71,7 +71,7 @@ export class Call {
     if (timeoutMs !== undefined) {
       this.deadlineTimer = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, "Deadline exceeded"), Math.max(0, timeoutMs));
     }
-    stream.once("close", () => this.onStreamClosed());
+    stream.on("close", () => this.onStreamClosed()); // fires once; `on` spares once()'s wrapper on every call
   }
 
   private signal(): AbortSignal {
@@ -217,7 +217,7 @@ export class Call {
       { ":status": 200, "content-type": GRPC_CONTENT_TYPE, "grpc-accept-encoding": ACCEPT_ENCODING },
       { waitForTrailers: true },
     );
-    this.stream.once("wantTrailers", () => {
+    this.stream.on("wantTrailers", () => {
       try {
         this.stream.sendTrailers(this.trailers ?? { "grpc-status": String(GrpcStatus.INTERNAL), "grpc-message": "stream ended without a status" });
       } catch (err) {
@@ -259,6 +259,7 @@ export class Call {
     this.decoder.reset();
     this.state.bufferedIn -= this.countedIn;
     this.countedIn = 0;
+    if (this.stream.readableEnded) return; // (a unary call answered after its request ended: nothing more will come)
     this.stream.removeAllListeners("data");
     // Keep reading (and dropping) so HTTP/2 flow control is not stuck on what the client still sends.
     this.stream.resume();

@@ -220,7 +220,7 @@ export class GrpcHttp2Server {
       return;
     }
     const contentType = String(headers["content-type"] ?? "");
-    if (!contentType.startsWith(GRPC_CONTENT_TYPE) || (contentType.length > GRPC_CONTENT_TYPE.length && !/^[+;]/.test(contentType[GRPC_CONTENT_TYPE.length]!))) {
+    if (contentType !== GRPC_CONTENT_TYPE && !contentType.startsWith(GRPC_CONTENT_TYPE) || (contentType.length > GRPC_CONTENT_TYPE.length && !/^[+;]/.test(contentType[GRPC_CONTENT_TYPE.length]!))) {
       respondHttpError(stream, 415, `invalid gRPC request content-type "${contentType}"`);
       return;
     }
