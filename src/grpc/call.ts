@@ -134,11 +134,12 @@ export class Call {
       if (this.finished) return;
       if (this.decoder.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");
       if (request === undefined) return this.fail(GrpcStatus.INTERNAL, "unary method received no request message");
-      void this.invokeUnary(method, request);
+      this.invokeUnary(method, request);
     });
   }
 
-  private async invokeUnary(method: UnaryMethod<unknown, unknown>, bytes: Uint8Array): Promise<void> {
+  /** Runs the handler and answers; a handler that answers synchronously is answered without a promise. */
+  private invokeUnary(method: UnaryMethod<unknown, unknown>, bytes: Uint8Array): void {
     let decoded: unknown;
     try {
       decoded = method.request.decode(bytes);
@@ -146,21 +147,48 @@ export class Call {
       return this.fail(GrpcStatus.INTERNAL, `could not parse request message: ${(err as Error).message}`);
     }
     this.state.handling++;
+    let result: unknown;
     try {
-      const response = await method.handle(decoded, this.context);
-      if (this.finished) return;
-      const frame = frameOf(method.response, response);
-      this.finished = true;
-      this.clearDeadline();
+      result = method.handle(decoded, this.context);
+    } catch (err) {
+      this.failWith(err);
+      return this.handled();
+    }
+    if (result instanceof Promise) {
+      result
+        .then(
+          (response) => this.respond(method, response),
+          (err) => this.failWith(err),
+        )
+        .finally(() => this.handled());
+    } else {
+      this.respond(method, result);
+      this.handled();
+    }
+  }
+
+  private respond(method: UnaryMethod<unknown, unknown>, response: unknown): void {
+    if (this.finished) return;
+    let frame: Uint8Array;
+    try {
+      frame = frameOf(method.response, response);
+    } catch (err) {
+      return this.failWith(err);
+    }
+    this.finished = true;
+    this.clearDeadline();
+    try {
       this.sendHeaders();
       this.trailers = { "grpc-status": "0" };
       if (!this.stream.destroyed) this.stream.end(frame);
       this.stopReading();
     } catch (err) {
-      this.failWith(err);
-    } finally {
-      if (--this.state.handling === 0) this.state.onHandled();
+      this.options.log.debug("could not write the response", { path: this.context.path, error: err });
     }
+  }
+
+  private handled(): void {
+    if (--this.state.handling === 0) this.state.onHandled();
   }
 
   runBidi(method: BidiMethod<unknown, unknown>): void {
