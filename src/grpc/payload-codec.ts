@@ -39,13 +39,26 @@ class Writer {
     }
     this.bytes[this.pos++] = n;
   }
-  /** A length-delimited field from bytes already encoded. */
-  field(tag: number, data: Uint8Array): void {
+  /** A length-delimited field from bytes already encoded, or from an ASCII string (see utf8Of). */
+  field(tag: number, data: Uint8Array | string): void {
     this.bytes[this.pos++] = tag;
     this.varint(data.length);
-    this.bytes.set(data, this.pos);
+    if (typeof data === "string") {
+      for (let i = 0; i < data.length; i++) this.bytes[this.pos + i] = data.charCodeAt(i);
+    } else {
+      this.bytes.set(data, this.pos);
+    }
     this.pos += data.length;
   }
+}
+
+/**
+ * A string's UTF-8 form: the string itself when it is ASCII (one byte per char, written in place by
+ * Writer.field), else its encoded bytes. Type names and IPs are ASCII: no allocation for them.
+ */
+function utf8Of(s: string): Uint8Array | string {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return utf8.encode(s);
+  return s;
 }
 
 /** Tag bytes (field number << 3 | wire type); all fields here are below 16, so one byte each. */
@@ -67,34 +80,34 @@ const lenField = (size: number) => 1 + varintSize(size) + size;
 export function encodePayloadBytes(payload: Payload, reserve = 0): Uint8Array {
   // Strings are encoded once up front so every length is known before writing.
   let metadataSize = 0;
-  let type: Uint8Array | undefined;
-  let clientIp: Uint8Array | undefined;
-  let entries: { key: Uint8Array; value: Uint8Array; size: number }[] | undefined;
+  let type: Uint8Array | string | undefined;
+  let clientIp: Uint8Array | string | undefined;
+  let entries: { key: Uint8Array | string; value: Uint8Array | string; size: number }[] | undefined;
   const metadata = payload.metadata;
   if (metadata) {
     if (metadata.type !== "") {
-      type = utf8.encode(metadata.type);
+      type = utf8Of(metadata.type);
       metadataSize += lenField(type.length);
     }
     for (const k in metadata.headers) {
-      const key = utf8.encode(k);
-      const value = utf8.encode(metadata.headers[k]!);
+      const key = utf8Of(k);
+      const value = utf8Of(metadata.headers[k]!);
       // protobuf-ts writes both key and value of a map entry, even when empty
       const size = lenField(key.length) + lenField(value.length);
       (entries ??= []).push({ key, value, size });
       metadataSize += lenField(size);
     }
     if (metadata.clientIp !== "") {
-      clientIp = utf8.encode(metadata.clientIp);
+      clientIp = utf8Of(metadata.clientIp);
       metadataSize += lenField(clientIp.length);
     }
   }
   let bodySize = 0;
-  let typeUrl: Uint8Array | undefined;
+  let typeUrl: Uint8Array | string | undefined;
   const body = payload.body;
   if (body) {
     if (body.typeUrl !== "") {
-      typeUrl = utf8.encode(body.typeUrl);
+      typeUrl = utf8Of(body.typeUrl);
       bodySize += lenField(typeUrl.length);
     }
     if (body.value.length > 0) bodySize += lenField(body.value.length);

@@ -77,7 +77,8 @@ export class RequestDispatcher {
 
     const headers: Record<string, string> = {};
     if (typeof body.headers === "object" && body.headers !== null && !Array.isArray(body.headers)) {
-      for (const [k, v] of Object.entries(body.headers as JsonObject)) if (typeof v === "string") headers[k] = v;
+      const inBody = body.headers as JsonObject;
+      for (const k in inBody) if (typeof inBody[k] === "string") headers[k] = inBody[k];
     }
     Object.assign(headers, incoming.headers);
     const clientIp = incoming.clientIp || connection?.clientIp || call.session.remoteAddress;
