@@ -2,7 +2,7 @@
 // the sockets, and the clients' memory is not the server's), waits until every one reports READY, and
 // kills them by PID.
 import type { Subprocess } from "bun";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BENCH_DIR } from "./processes.ts";
 
@@ -29,7 +29,12 @@ export async function startClientFleet(port: number, total: number, processes: n
       results.push(readyLine(proc, timeoutMs));
     }
     const lines = await Promise.all(results);
-    const connectionIds = lines.flatMap((line) => readFileSync(line.split(" ")[2]!, "utf8").split("\n").filter(Boolean));
+    const connectionIds = lines.flatMap((line) => {
+      const file = line.split(" ")[2]!;
+      const ids = readFileSync(file, "utf8").split("\n").filter(Boolean);
+      rmSync(file, { force: true });
+      return ids;
+    });
     if (connectionIds.length !== total) throw new Error(`clients report ${connectionIds.length} connections, wanted ${total}`);
     return { pids: procs.map((p) => p.pid), connectionIds, stop };
   } catch (err) {
