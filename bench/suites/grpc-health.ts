@@ -8,7 +8,8 @@
 // fresh connection and takes the same path (decode, dispatch, handler, encode). A second row checks that
 // substitution: HealthCheckRequest on registered connections against ServerCheckRequest on the same
 // connections, both driven by bench/clients/unary-load-process.ts.
-import { join } from "node:path";
+import { rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { h2load, type H2LoadResult } from "../lib/tools.ts";
 import { recordResult } from "../lib/results.ts";
 import { median } from "../lib/machine.ts";
@@ -72,6 +73,7 @@ export default async function grpcHealth(): Promise<void> {
   } finally {
     await echo.stop();
     await server.kill();
+    rmSync(dirname(dataFile), { recursive: true, force: true });
   }
   const ratios = ours.map((o, i) => o / base[i]!);
   const ratio = median(ratios);
