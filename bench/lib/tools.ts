@@ -70,6 +70,7 @@ export async function h2load(url: string, opts: { clients: number; streams: numb
     errors: Number(counts[2]) + Number(counts[3]),
     succeeded: Number(counts[1]),
     status: { "2xx": Number(codes[1]), "3xx": Number(codes[2]), "4xx": Number(codes[3]), "5xx": Number(codes[4]) },
-    command: `h2load ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(" ")} URL`,
+    // the body file is a temp path: the row names it by its file name
+    command: `h2load ${args.map((a) => (a === opts.dataFile ? a.split("/").pop()! : /\s/.test(a) ? `'${a}'` : a)).join(" ")} URL`,
   };
 }
