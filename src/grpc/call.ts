@@ -3,7 +3,7 @@
 import http2, { type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { Logger } from "../log.ts";
 import { ACCEPT_ENCODING, frameBytes } from "./compression.ts";
-import { FrameDecoder } from "./framing.ts";
+import { FrameDecoder, wholeFrame } from "./framing.ts";
 import { frameOf, type BidiListener, type BidiMethod, type CallContext, type SessionInfo, type UnaryMethod } from "./method.ts";
 import { SendQueue } from "./send-queue.ts";
 import { encodeGrpcMessage, GrpcError, GrpcStatus, statusName, type GrpcStatusCode } from "./status.ts";
@@ -123,13 +123,17 @@ export class Call {
   runUnary(method: UnaryMethod<unknown, unknown>): void {
     let request: Uint8Array | undefined;
     let count = 0;
-    this.stream.on("data", (chunk: Buffer) =>
-      this.readMessages(chunk, (bytes) => {
-        count++;
-        if (count > 1) throw new GrpcError(GrpcStatus.INTERNAL, "unary method received more than one request message");
-        request = bytes;
-      }),
-    );
+    const onMessage = (bytes: Uint8Array) => {
+      count++;
+      if (count > 1) throw new GrpcError(GrpcStatus.INTERNAL, "unary method received more than one request message");
+      request = bytes;
+    };
+    this.stream.on("data", (chunk: Buffer) => {
+      // The usual unary request: one uncompressed message, whole and alone in the first chunk.
+      const whole = count === 0 && !this.finished && !this.decoder.midMessage ? wholeFrame(chunk, this.options.maxMessageBytes) : undefined;
+      if (whole) onMessage(whole);
+      else this.readMessages(chunk, onMessage);
+    });
     this.stream.on("end", () => {
       if (this.finished) return;
       if (this.decoder.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");

@@ -18,6 +18,14 @@ export function encodeFrame(data: Uint8Array, compressed = false): Uint8Array {
   return out;
 }
 
+/** The message of a chunk that is exactly one uncompressed frame within the limit; undefined otherwise. */
+export function wholeFrame(chunk: Uint8Array, maxMessageBytes: number): Uint8Array | undefined {
+  if (chunk.length < FRAME_HEADER_BYTES || chunk[0] !== 0) return undefined;
+  const length = ((chunk[1]! << 24) | (chunk[2]! << 16) | (chunk[3]! << 8) | chunk[4]!) >>> 0;
+  if (length !== chunk.length - FRAME_HEADER_BYTES || length > maxMessageBytes) return undefined;
+  return chunk.subarray(FRAME_HEADER_BYTES);
+}
+
 /** Writes the 5-byte header at the start of `out` for a message of `length` bytes. */
 export function writeFrameHeader(out: Uint8Array, length: number, compressed = false): void {
   out[0] = compressed ? 1 : 0;
