@@ -35,7 +35,8 @@ export class Call {
   // Created on first use of context.signal: most calls end without anyone listening.
   private abort: AbortController | undefined;
   private abortReason: GrpcError | undefined;
-  private readonly decoder: FrameDecoder;
+  /** Made on the first chunk that is not one whole message (most unary requests never need it). */
+  private decoder: FrameDecoder | undefined;
   private finished = false;
   private headersSent = false;
   private trailers: Record<string, string> | undefined;
@@ -52,7 +53,6 @@ export class Call {
     timeoutMs: number | undefined,
     private readonly options: CallLimits,
   ) {
-    this.decoder = new FrameDecoder(options.maxMessageBytes);
     const deadline = timeoutMs === undefined ? undefined : options.now() + timeoutMs;
     let metadata: Record<string, string> | undefined;
     const call = this;
@@ -97,7 +97,7 @@ export class Call {
     if (this.finished) return;
     let frames;
     try {
-      frames = this.decoder.push(chunk);
+      frames = (this.decoder ??= new FrameDecoder(this.options.maxMessageBytes)).push(chunk);
       this.recountBuffered();
       if (this.state.bufferedIn > this.options.maxConnectionBufferBytes) {
         throw new GrpcError(
@@ -115,7 +115,7 @@ export class Call {
   }
 
   private recountBuffered(): void {
-    const now = this.decoder.bufferedBytes;
+    const now = this.decoder?.bufferedBytes ?? 0;
     this.state.bufferedIn += now - this.countedIn;
     this.countedIn = now;
   }
@@ -130,13 +130,13 @@ export class Call {
     };
     this.stream.on("data", (chunk: Buffer) => {
       // The usual unary request: one uncompressed message, whole and alone in the first chunk.
-      const whole = count === 0 && !this.finished && !this.decoder.midMessage ? wholeFrame(chunk, this.options.maxMessageBytes) : undefined;
+      const whole = count === 0 && !this.finished && !this.decoder?.midMessage ? wholeFrame(chunk, this.options.maxMessageBytes) : undefined;
       if (whole) onMessage(whole);
       else this.readMessages(chunk, onMessage);
     });
     this.stream.on("end", () => {
       if (this.finished) return;
-      if (this.decoder.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");
+      if (this.decoder?.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");
       if (request === undefined) return this.fail(GrpcStatus.INTERNAL, "unary method received no request message");
       this.invokeUnary(method, request);
     });
@@ -230,7 +230,7 @@ export class Call {
     );
     this.stream.on("end", () => {
       if (this.finished) return;
-      if (this.decoder.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");
+      if (this.decoder?.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");
       try {
         listener.onHalfClose?.();
       } catch (err) {
@@ -293,7 +293,7 @@ export class Call {
 
   /** After the status went out: stop buffering input and release the budget it held. */
   private stopReading(): void {
-    this.decoder.reset();
+    this.decoder?.reset();
     this.state.bufferedIn -= this.countedIn;
     this.countedIn = 0;
     if (this.stream.readableEnded) return; // (a unary call answered after its request ended: nothing more will come)
