@@ -39,6 +39,10 @@ export interface DispatcherDeps {
   now: () => number;
 }
 
+function failure(requestId: string, code: number, message: string, responseType = ERROR_RESPONSE): Payload {
+  return makePayload(responseType, errorBody(requestId, code, message));
+}
+
 export class RequestDispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -54,24 +58,23 @@ export class RequestDispatcher {
       parseError = (err as Error).message;
     }
     const requestId = typeof body?.requestId === "string" ? body.requestId : body?.requestId !== undefined ? String(body.requestId) : "";
-    const fail = (code: number, message: string, responseType = ERROR_RESPONSE) => makePayload(responseType, errorBody(requestId, code, message));
 
     const notServing = this.deps.notServing();
-    if (notServing !== undefined) return fail(NacosErrorCode.INVALID_SERVER_STATUS, notServing);
+    if (notServing !== undefined) return failure(requestId, NacosErrorCode.INVALID_SERVER_STATUS, notServing);
 
     const handler = handlers.get(type);
     if (!handler) {
       log.warn("no handler for request type", { type: type || "(empty)", connection: call.session.id });
-      return fail(NacosErrorCode.NO_HANDLER, NacosMessage.NO_HANDLER);
+      return failure(requestId, NacosErrorCode.NO_HANDLER, NacosMessage.NO_HANDLER);
     }
     const connection = connections.entry(call.session.id);
     if (!connection && !handler.options.connectionless) {
       log.debug("request on an unregistered connection", { type, connection: call.session.id });
-      return fail(NacosErrorCode.UN_REGISTER, NacosMessage.UNREGISTERED);
+      return failure(requestId, NacosErrorCode.UN_REGISTER, NacosMessage.UNREGISTERED);
     }
     const errorType = handler.options.errorResponseType ?? ERROR_RESPONSE;
     if (body === undefined) {
-      return fail(NacosErrorCode.INVALID_PARAM, `invalid ${type}: ${parseError}`, errorType);
+      return failure(requestId, NacosErrorCode.INVALID_PARAM, `invalid ${type}: ${parseError}`, errorType);
     }
     if (connection) connections.touch(connection.id, this.deps.now());
 
