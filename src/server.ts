@@ -150,6 +150,7 @@ function buildGrpc(settings: Settings, log: Logger, state: NodeState): GrpcServe
     maxMessageBytes: settings.grpcMaxMessageSize,
     maxConnections: settings.grpcMaxConnections,
     detectionTimeoutMs: settings.grpcDetectionTimeoutSecond * 1000,
+    handshakeTimeoutMs: settings.grpcHandshakeTimeoutSecond * 1000,
     logDetection: settings.enableGrpcDetectionLog,
     drainTimeoutMs: Math.min(3000, settings.shutdownTimeoutSecond * 1000),
     log: log.child("grpc"),

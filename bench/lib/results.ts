@@ -20,13 +20,14 @@ export interface ResultRow {
   baseline: string;
   ratio: string;
   target: string;
-  met: boolean;
+  /** Left out when the issue asks for the figure without a target: the row shows "—". */
+  met?: boolean;
 }
 
 export function recordResult(row: ResultRow): void {
   if (!existsSync(FILE)) writeFileSync(FILE, HEADER);
   const date = new Date().toISOString().slice(0, 16).replace("T", " ");
-  const cells = [date, row.benchmark, `\`${row.command}\``, row.figure, row.baseline, row.ratio, row.target, row.met ? "yes" : "**no**", describeMachine()];
+  const cells = [date, row.benchmark, `\`${row.command}\``, row.figure, row.baseline, row.ratio, row.target, row.met === undefined ? "—" : row.met ? "yes" : "**no**", describeMachine()];
   appendFileSync(FILE, `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |\n`);
-  console.log(`${row.benchmark}: ${row.figure} vs ${row.baseline} (ratio ${row.ratio}; target ${row.target}: ${row.met ? "met" : "NOT met"})`);
+  console.log(`${row.benchmark}: ${row.figure} vs ${row.baseline} (ratio ${row.ratio}; target ${row.target}: ${row.met === undefined ? "none" : row.met ? "met" : "NOT met"})`);
 }

@@ -45,7 +45,16 @@ export async function wrk(url: string, opts: { connections: number; seconds: num
   };
 }
 
-export async function h2load(url: string, opts: { clients: number; streams: number; requests: number; dataFile?: string; headers?: string[]; threads?: number }): Promise<LoadResult> {
+export interface H2LoadResult extends LoadResult {
+  /** Requests h2load counted as succeeded (a complete response with a 2xx/3xx status). */
+  succeeded: number;
+  /** Responses per HTTP status class, from h2load's "status codes:" line. */
+  status: { "2xx": number; "3xx": number; "4xx": number; "5xx": number };
+  /** The command as run, for the results row. */
+  command: string;
+}
+
+export async function h2load(url: string, opts: { clients: number; streams: number; requests: number; dataFile?: string; headers?: string[]; threads?: number }): Promise<H2LoadResult> {
   await ensureTool("h2load");
   const args = ["-c", String(opts.clients), "-m", String(opts.streams), "-n", String(opts.requests), "-t", String(opts.threads ?? 1)];
   for (const h of opts.headers ?? []) args.push("-H", h);
@@ -53,6 +62,15 @@ export async function h2load(url: string, opts: { clients: number; streams: numb
   const out = await $`h2load ${args} ${url}`.text();
   const rps = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out);
   if (!rps) throw new Error(`h2load printed no req/s:\n${out}`);
-  const failed = /requests: \d+ total, \d+ started, \d+ done, \d+ succeeded, (\d+) failed, (\d+) errored/.exec(out);
-  return { requestsPerSecond: Number(rps[1]), errors: failed ? Number(failed[1]) + Number(failed[2]) : 0 };
+  const counts = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(out);
+  const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(out);
+  if (!counts || !codes) throw new Error(`h2load printed no request or status counts:\n${out}`);
+  return {
+    requestsPerSecond: Number(rps[1]),
+    errors: Number(counts[2]) + Number(counts[3]),
+    succeeded: Number(counts[1]),
+    status: { "2xx": Number(codes[1]), "3xx": Number(codes[2]), "4xx": Number(codes[3]), "5xx": Number(codes[4]) },
+    // the body file is a temp path: the row names it by its file name
+    command: `h2load ${args.map((a) => (a === opts.dataFile ? a.split("/").pop()! : /\s/.test(a) ? `'${a}'` : a)).join(" ")} URL`,
+  };
 }

@@ -112,6 +112,7 @@ export const SETTING_DEFS = {
   grpcDetectionTimeoutSecond: def({ env: "RNACOS_GRPC_DETECTION_TIMEOUT_SECOND", doc: "idle gRPC connections are probed after this and dropped when silent", parse: int(1), default: 15 }),
   enableGrpcDetectionLog: def({ env: "RNACOS_ENABLE_GRPC_DETECTION_LOG", doc: "log connection probes", parse: bool, default: false }),
   grpcMaxMessageSize: def({ env: "RNACOS_GRPC_MAX_MESSAGE_SIZE", doc: "largest gRPC message in bytes", parse: int(1024), default: 10 * 1024 * 1024 }),
+  grpcHandshakeTimeoutSecond: def({ env: "RNACOS_GRPC_HANDSHAKE_TIMEOUT_SECOND", doc: "a gRPC connection that has not sent ConnectionSetupRequest by then is closed (0: never)", parse: int(0), default: 30 }),
   grpcMaxConnections: def({ env: "RNACOS_GRPC_MAX_CONNECTIONS", doc: "most gRPC client connections at once", parse: int(1), default: 20000 }),
   httpMaxBodySize: def({ env: "RNACOS_HTTP_MAX_BODY_SIZE", doc: "largest HTTP request body in bytes (413 above)", parse: int(1024), default: 32 * 1024 * 1024 }),
   httpMaxUrlLength: def({ env: "RNACOS_HTTP_MAX_URL_LENGTH", doc: "longest request URL in bytes (414 above)", parse: int(256), default: 8192 }),

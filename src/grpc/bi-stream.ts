@@ -3,8 +3,9 @@
 // and the client writes the matching responses. Closing the stream ends the Nacos connection.
 import type { Logger } from "../log.ts";
 import { Connection, type ConnectionRegistry, type ConnectionSetup } from "./connection-registry.ts";
-import { Payload } from "./generated/nacos_grpc_service.ts";
-import { codecOf, type BidiMethod, type ServerStream } from "./method.ts";
+import type { Payload } from "./generated/nacos_grpc_service.ts";
+import { type BidiMethod, type ServerStream } from "./method.ts";
+import { PAYLOAD_CODEC } from "./payload-codec.ts";
 import { parseBody, readPayload, type JsonObject } from "./payload.ts";
 import { PushChannel } from "./push.ts";
 import { GrpcStatus } from "./status.ts";
@@ -18,7 +19,7 @@ export interface BiStreamDeps {
   now: () => number;
 }
 
-const PAYLOAD = codecOf(Payload);
+const PAYLOAD = PAYLOAD_CODEC;
 
 export function biStreamMethod(deps: BiStreamDeps): BidiMethod<Payload, Payload> {
   return { kind: "bidi", request: PAYLOAD, response: PAYLOAD, open: (stream) => openStream(stream, deps) };
@@ -55,6 +56,7 @@ function openStream(stream: ServerStream<Payload>, deps: BiStreamDeps) {
       session.close();
     };
     connection = new Connection(session, setup, channel, closeTransport, deps.now());
+    session.establish();
     connections.register(connection);
     const id = connection.id;
     session.onClose(() => connections.unregister(id, "connection closed"));

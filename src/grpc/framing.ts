@@ -13,10 +13,26 @@ export interface GrpcFrame {
 
 export function encodeFrame(data: Uint8Array, compressed = false): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_BYTES + data.length);
-  out[0] = compressed ? 1 : 0;
-  new DataView(out.buffer).setUint32(1, data.length, false);
+  writeFrameHeader(out, data.length, compressed);
   out.set(data, FRAME_HEADER_BYTES);
   return out;
+}
+
+/** The message of a chunk that is exactly one uncompressed frame within the limit; undefined otherwise. */
+export function wholeFrame(chunk: Uint8Array, maxMessageBytes: number): Uint8Array | undefined {
+  if (chunk.length < FRAME_HEADER_BYTES || chunk[0] !== 0) return undefined;
+  const length = ((chunk[1]! << 24) | (chunk[2]! << 16) | (chunk[3]! << 8) | chunk[4]!) >>> 0;
+  if (length !== chunk.length - FRAME_HEADER_BYTES || length > maxMessageBytes) return undefined;
+  return chunk.subarray(FRAME_HEADER_BYTES);
+}
+
+/** Writes the 5-byte header at the start of `out` for a message of `length` bytes. */
+export function writeFrameHeader(out: Uint8Array, length: number, compressed = false): void {
+  out[0] = compressed ? 1 : 0;
+  out[1] = length >>> 24;
+  out[2] = (length >>> 16) & 0xff;
+  out[3] = (length >>> 8) & 0xff;
+  out[4] = length & 0xff;
 }
 
 /**
@@ -48,16 +64,26 @@ export class FrameDecoder {
     let offset = 0;
     while (offset < chunk.length || (this.expected === 0 && this.buffered === 0)) {
       if (this.expected < 0) {
-        // Collect the 5-byte header, possibly across chunks.
-        const need = FRAME_HEADER_BYTES - this.buffered;
-        const take = Math.min(need, chunk.length - offset);
-        this.append(chunk.subarray(offset, offset + take));
-        offset += take;
-        if (this.buffered < FRAME_HEADER_BYTES) break;
-        const header = this.drain();
-        const flag = header[0]!;
+        let header: Uint8Array;
+        let at: number;
+        if (this.buffered === 0 && chunk.length - offset >= FRAME_HEADER_BYTES) {
+          // The whole header is in this chunk (the usual case): read it in place.
+          header = chunk;
+          at = offset;
+          offset += FRAME_HEADER_BYTES;
+        } else {
+          // Collect the 5-byte header across chunks.
+          const need = FRAME_HEADER_BYTES - this.buffered;
+          const take = Math.min(need, chunk.length - offset);
+          this.append(chunk.subarray(offset, offset + take));
+          offset += take;
+          if (this.buffered < FRAME_HEADER_BYTES) break;
+          header = this.drain();
+          at = 0;
+        }
+        const flag = header[at]!;
         if (flag > 1) throw new GrpcError(GrpcStatus.INTERNAL, `invalid gRPC message flag ${flag}`);
-        const length = new DataView(header.buffer, header.byteOffset, FRAME_HEADER_BYTES).getUint32(1, false);
+        const length = ((header[at + 1]! << 24) | (header[at + 2]! << 16) | (header[at + 3]! << 8) | header[at + 4]!) >>> 0;
         if (length > this.maxMessageBytes) {
           throw new GrpcError(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs. ${this.maxMessageBytes})`);
         }

@@ -4,14 +4,15 @@ import type { AccessChecker } from "../auth/access.ts";
 import type { Logger } from "../log.ts";
 import { biStreamMethod } from "./bi-stream.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
-import { Payload } from "./generated/nacos_grpc_service.ts";
+import type { Payload } from "./generated/nacos_grpc_service.ts";
 import { HandlerRegistry } from "./handler-registry.ts";
 import { registerHealthCheck } from "./handlers/health-check.ts";
 import { registerServerCheck } from "./handlers/server-check.ts";
 import { GrpcHttp2Server } from "./http2-server.ts";
-import { codecOf, type Method } from "./method.ts";
+import type { Method } from "./method.ts";
 import { IdleDetector } from "./idle-detector.ts";
 import type { JsonObject } from "./payload.ts";
+import { PAYLOAD_CODEC } from "./payload-codec.ts";
 import { PushError, type PushOptions } from "./push.ts";
 import { RequestDispatcher } from "./request-dispatcher.ts";
 import { NacosMessage } from "./response.ts";
@@ -19,6 +20,8 @@ import { GrpcStatus } from "./status.ts";
 
 export const REQUEST_PATH = "/Request/request";
 export const BI_STREAM_PATH = "/BiRequestStream/requestBiStream";
+/** The cluster channel's methods (src/raft/transport): peers never send ConnectionSetupRequest. */
+export const CLUSTER_PATH_PREFIX = "/rnacos.cluster.";
 
 export interface GrpcServerOptions {
   /** Address to bind (RNACOS_SDK_HOST). */
@@ -33,6 +36,11 @@ export interface GrpcServerOptions {
   maxMessageBytes?: number;
   /** Most client connections at once (RNACOS_GRPC_MAX_CONNECTIONS). Default 20000. */
   maxConnections?: number;
+  /**
+   * A connection that has neither sent ConnectionSetupRequest nor called a cluster method within this is
+   * closed (RNACOS_GRPC_HANDSHAKE_TIMEOUT_SECOND × 1000); 0 turns it off. Default 30000.
+   */
+  handshakeTimeoutMs?: number;
   /** HTTP/2 concurrent streams per connection. Default 1000. */
   maxConcurrentStreams?: number;
   /** Per connection: unfinished incoming messages + queued outgoing bytes. Default 2 × maxMessageBytes + 1 MiB. */
@@ -108,11 +116,13 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     maxConnections: options.maxConnections ?? 20_000,
     maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
     maxConnectionBufferBytes,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
+    establishes: (path) => path.startsWith(CLUSTER_PATH_PREFIX),
     log,
     now,
   });
   const dispatcher = new RequestDispatcher({ handlers, connections, access: options.access, notServing, log, now });
-  const payload = codecOf(Payload);
+  const payload = PAYLOAD_CODEC;
   http.addMethod(REQUEST_PATH, { kind: "unary", request: payload, response: payload, handle: (req: Payload, call) => dispatcher.dispatch(req, call) });
   http.addMethod(
     BI_STREAM_PATH,

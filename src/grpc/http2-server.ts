@@ -6,6 +6,7 @@ import type { Logger } from "../log.ts";
 import { Call, GRPC_CONTENT_TYPE, respondHttpError, respondTrailersOnly, type ConnectionBudget } from "./call.ts";
 import { ACCEPT_ENCODING, isSupportedEncoding } from "./compression.ts";
 import { parseGrpcTimeout } from "./deadline.ts";
+import { HandshakeDeadline } from "./handshake-deadline.ts";
 import type { Method, SessionInfo } from "./method.ts";
 import { GrpcError, GrpcStatus, type GrpcStatusCode } from "./status.ts";
 
@@ -20,6 +21,10 @@ export interface Http2ServerOptions {
   maxConcurrentStreams: number;
   /** Per connection: bytes of unfinished incoming messages plus bytes queued for sending. */
   maxConnectionBufferBytes: number;
+  /** A connection not established (SessionInfo.establish) within this is closed; 0 turns it off. */
+  handshakeTimeoutMs: number;
+  /** Calls on these paths establish their connection (cluster peers have no Nacos setup). */
+  establishes: (path: string) => boolean;
   log: Logger;
   now: () => number;
 }
@@ -133,6 +138,8 @@ export class GrpcHttp2Server {
     const createdAt = this.options.now();
     const closeListeners: (() => void)[] = [];
     let closed = false;
+    let established = false;
+    let handshake: HandshakeDeadline | undefined;
     const info: SessionInfo = {
       id: `${createdAt}_${remoteAddress}_${remotePort}`,
       remoteAddress,
@@ -141,6 +148,13 @@ export class GrpcHttp2Server {
       createdAt,
       get closed() {
         return closed;
+      },
+      get established() {
+        return established;
+      },
+      establish: () => {
+        established = true;
+        handshake?.cancel();
       },
       close: (graceMs = SESSION_CLOSE_GRACE_MS) => void closeAndWait(state, graceMs),
       onClose: (listener) => {
@@ -152,9 +166,16 @@ export class GrpcHttp2Server {
     if (!refusal && this.connectionCount >= this.options.maxConnections) {
       refusal = { code: GrpcStatus.RESOURCE_EXHAUSTED, message: `too many connections: this server accepts at most ${this.options.maxConnections}` };
     }
-    const state: SessionState = { info, session, refusal, bufferedIn: 0, queuedOut: 0 };
+    const state: SessionState = { info, session, refusal, bufferedIn: 0, queuedOut: 0, handling: 0, onHandled: () => handshake?.callsDone() };
     this.sessions.set(session, state);
-    if (!refusal) this.accepted++;
+    if (!refusal) {
+      this.accepted++;
+      const { handshakeTimeoutMs, log } = this.options;
+      handshake = new HandshakeDeadline(handshakeTimeoutMs, () => state.handling > 0, () => {
+        log.info("closing gRPC connection that did not set up in time", { remote: `${remoteAddress}:${remotePort}`, handshakeTimeoutMs });
+        void closeAndWait(state, SESSION_CLOSE_GRACE_MS);
+      });
+    }
     if (refusal) {
       this.options.log.warn("refusing gRPC connection", { remote: `${remoteAddress}:${remotePort}`, reason: refusal.message });
       // Answer the calls already on their way, then go away; never keep a refused connection for long.
@@ -164,6 +185,7 @@ export class GrpcHttp2Server {
     const onGone = () => {
       if (closed) return;
       closed = true;
+      handshake?.cancel();
       this.sessions.delete(session);
       if (!refusal) this.accepted--;
       for (const listener of closeListeners.splice(0)) {
@@ -198,7 +220,7 @@ export class GrpcHttp2Server {
       return;
     }
     const contentType = String(headers["content-type"] ?? "");
-    if (!contentType.startsWith(GRPC_CONTENT_TYPE) || (contentType.length > GRPC_CONTENT_TYPE.length && !/^[+;]/.test(contentType[GRPC_CONTENT_TYPE.length]!))) {
+    if (contentType !== GRPC_CONTENT_TYPE && !contentType.startsWith(GRPC_CONTENT_TYPE) || (contentType.length > GRPC_CONTENT_TYPE.length && !/^[+;]/.test(contentType[GRPC_CONTENT_TYPE.length]!))) {
       respondHttpError(stream, 415, `invalid gRPC request content-type "${contentType}"`);
       return;
     }
@@ -208,6 +230,7 @@ export class GrpcHttp2Server {
       respondTrailersOnly(stream, GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);
       return;
     }
+    if (!state.info.established && this.options.establishes(path)) state.info.establish();
     const encoding = headers["grpc-encoding"] === undefined ? undefined : String(headers["grpc-encoding"]);
     if (!isSupportedEncoding(encoding)) {
       respondTrailersOnly(stream, GrpcStatus.UNIMPLEMENTED, `unsupported grpc-encoding "${encoding}" (supported: ${ACCEPT_ENCODING})`, {
@@ -222,7 +245,7 @@ export class GrpcHttp2Server {
       respondTrailersOnly(stream, (err as GrpcError).code, (err as GrpcError).message);
       return;
     }
-    const call = new Call(stream, state, path, metadataOf(headers), encoding, timeoutMs, this.options);
+    const call = new Call(stream, state, path, headers, encoding, timeoutMs, this.options);
     if (method.kind === "unary") call.runUnary(method);
     else call.runBidi(method);
   }
@@ -247,15 +270,6 @@ function closeAndWait(state: SessionState, graceMs: number): Promise<void> {
       session.destroy();
     }
   });
-}
-
-function metadataOf(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith(":") || value === undefined) continue;
-    out[name] = Array.isArray(value) ? value.join(", ") : String(value);
-  }
-  return out;
 }
 
 /** "::ffff:10.0.0.1" → "10.0.0.1", as Java's getHostAddress() reports IPv4 peers. */

@@ -34,6 +34,9 @@
 //   handler throws anything   → 500 "internal error handling XxxRequest: ...", logged with the stack
 // Transport problems get real gRPC statuses: unknown path UNIMPLEMENTED, oversize RESOURCE_EXHAUSTED,
 // grpc-timeout passed DEADLINE_EXCEEDED, too many connections RESOURCE_EXHAUSTED, non-gRPC content-type 415.
+// A connection that has not sent ConnectionSetupRequest (nor called a /rnacos.cluster. method) within
+// handshakeTimeoutMs is closed, once no unary call of it is being handled (handshake-deadline.ts). Streams
+// beyond maxConcurrentStreams get RST_STREAM REFUSED_STREAM from Bun's HTTP/2 server itself.
 //
 // Pushing (naming NotifySubscriberRequest, config ConfigChangeNotifyRequest):
 //

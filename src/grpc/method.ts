@@ -1,12 +1,20 @@
 // The contract between the gRPC server and the methods it serves: message codecs, what a call knows
 // about itself and its connection, and the two method shapes (unary, bidi stream) working on decoded
 // messages. Nacos's Request/BiRequestStream and the cluster channel are both written against this.
+import { encodeFrame } from "./framing.ts";
 import type { GrpcStatusCode } from "./status.ts";
 
 /** Turns message bytes into a value and back (protobuf-ts MessageType fits through `codecOf`). */
 export interface MessageCodec<T> {
   decode(bytes: Uint8Array): T;
   encode(message: T): Uint8Array;
+  /** The message as a whole gRPC frame (header included), when the codec can write it without a copy. */
+  encodeFrame?(message: T): Uint8Array;
+}
+
+/** A message as one uncompressed gRPC frame. */
+export function frameOf<T>(codec: MessageCodec<T>, message: T): Uint8Array {
+  return codec.encodeFrame ? codec.encodeFrame(message) : encodeFrame(codec.encode(message));
 }
 
 export function codecOf<T extends object>(type: { fromBinary(bytes: Uint8Array): T; toBinary(message: T): Uint8Array }): MessageCodec<T> {
@@ -22,6 +30,10 @@ export interface SessionInfo {
   readonly localPort: number;
   readonly createdAt: number;
   readonly closed: boolean;
+  /** True once the connection identified itself (Nacos ConnectionSetupRequest, a cluster peer's call). */
+  readonly established: boolean;
+  /** Marks the connection as identified: the handshake deadline no longer applies to it. */
+  establish(): void;
   /** Sends GOAWAY, lets open calls finish for `graceMs`, then destroys the connection. */
   close(graceMs?: number): void;
   /** Runs once when the connection is gone (either side closed it, or it broke). */

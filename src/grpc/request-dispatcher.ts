@@ -2,17 +2,32 @@
 // Nacos's GrpcRequestAcceptor: server ready (300) → handler known (302) → connection registered (301) →
 // body parses (400) → access allowed (403) → handler. Every outcome is a Nacos response with gRPC status
 // OK; a handler failure never turns into a transport error and never reaches the server loop.
-import type { AccessChecker } from "../auth/access.ts";
+import type { AccessChecker, AccessDecision } from "../auth/access.ts";
 import { DomainError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { ConnectionRegistry } from "./connection-registry.ts";
+import type { ConnectionInfo, ConnectionRegistry } from "./connection-registry.ts";
 import type { Payload } from "./generated/nacos_grpc_service.ts";
-import type { HandlerRegistry, RegisteredHandler, RequestContext } from "./handler-registry.ts";
+import type { HandlerRegistry, HandlerResult, RegisteredHandler, RequestContext } from "./handler-registry.ts";
 import type { CallContext } from "./method.ts";
 import { makePayload, parseBody, readPayload, type JsonObject } from "./payload.ts";
 import { errorBody, NacosErrorCode, NacosMessage, successBody } from "./response.ts";
 
 export const ERROR_RESPONSE = "ErrorResponse";
+
+const PUBLIC: AccessDecision = { allowed: true, identity: undefined };
+
+/** A request that passed the checks before access: what the rest of the dispatch needs. */
+interface Accepted {
+  handler: RegisteredHandler;
+  type: string;
+  errorType: string;
+  requestId: string;
+  body: JsonObject;
+  headers: Record<string, string>;
+  clientIp: string;
+  connection: ConnectionInfo | undefined;
+  call: CallContext;
+}
 
 export interface DispatcherDeps {
   handlers: HandlerRegistry;
@@ -24,10 +39,14 @@ export interface DispatcherDeps {
   now: () => number;
 }
 
+function failure(requestId: string, code: number, message: string, responseType = ERROR_RESPONSE): Payload {
+  return makePayload(responseType, errorBody(requestId, code, message));
+}
+
 export class RequestDispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
 
-  async dispatch(payload: Payload, call: CallContext): Promise<Payload> {
+  dispatch(payload: Payload, call: CallContext): Payload | Promise<Payload> {
     const { handlers, connections, log } = this.deps;
     const incoming = readPayload(payload);
     const type = incoming.type;
@@ -39,77 +58,111 @@ export class RequestDispatcher {
       parseError = (err as Error).message;
     }
     const requestId = typeof body?.requestId === "string" ? body.requestId : body?.requestId !== undefined ? String(body.requestId) : "";
-    const fail = (code: number, message: string, responseType = ERROR_RESPONSE) => makePayload(responseType, errorBody(requestId, code, message));
 
     const notServing = this.deps.notServing();
-    if (notServing !== undefined) return fail(NacosErrorCode.INVALID_SERVER_STATUS, notServing);
+    if (notServing !== undefined) return failure(requestId, NacosErrorCode.INVALID_SERVER_STATUS, notServing);
 
     const handler = handlers.get(type);
     if (!handler) {
       log.warn("no handler for request type", { type: type || "(empty)", connection: call.session.id });
-      return fail(NacosErrorCode.NO_HANDLER, NacosMessage.NO_HANDLER);
+      return failure(requestId, NacosErrorCode.NO_HANDLER, NacosMessage.NO_HANDLER);
     }
     const connection = connections.entry(call.session.id);
     if (!connection && !handler.options.connectionless) {
       log.debug("request on an unregistered connection", { type, connection: call.session.id });
-      return fail(NacosErrorCode.UN_REGISTER, NacosMessage.UNREGISTERED);
+      return failure(requestId, NacosErrorCode.UN_REGISTER, NacosMessage.UNREGISTERED);
     }
     const errorType = handler.options.errorResponseType ?? ERROR_RESPONSE;
     if (body === undefined) {
-      return fail(NacosErrorCode.INVALID_PARAM, `invalid ${type}: ${parseError}`, errorType);
+      return failure(requestId, NacosErrorCode.INVALID_PARAM, `invalid ${type}: ${parseError}`, errorType);
     }
     if (connection) connections.touch(connection.id, this.deps.now());
 
     const headers: Record<string, string> = {};
     if (typeof body.headers === "object" && body.headers !== null && !Array.isArray(body.headers)) {
-      for (const [k, v] of Object.entries(body.headers as JsonObject)) if (typeof v === "string") headers[k] = v;
+      const inBody = body.headers as JsonObject;
+      for (const k in inBody) if (typeof inBody[k] === "string") headers[k] = inBody[k];
     }
     Object.assign(headers, incoming.headers);
     const clientIp = incoming.clientIp || connection?.clientIp || call.session.remoteAddress;
 
-    let identity: unknown;
+    let decision: AccessDecision | Promise<AccessDecision>;
     try {
-      const decision = await this.checkAccess(handler, body, headers, clientIp, call.session.id);
-      if (!decision.allowed) return fail(NacosErrorCode.NO_RIGHT, decision.message, errorType);
-      identity = decision.identity;
+      decision = this.checkAccess(handler, body, headers, clientIp, call.session.id);
     } catch (err) {
-      log.error("access check failed", { type, error: err });
-      return fail(NacosErrorCode.SERVER_ERROR, `access check failed: ${(err as Error)?.message ?? String(err)}`, errorType);
+      return this.accessFailed(type, errorType, requestId, err);
     }
-
-    const context: RequestContext = {
-      requestType: type,
-      requestId,
-      connectionId: call.session.id,
-      clientIp,
-      remoteIp: call.session.remoteAddress,
-      remotePort: call.session.remotePort,
-      headers,
-      connection,
-      identity,
-      signal: call.signal,
-    };
-    try {
-      const result = await handler.handle(body, context);
-      if (!result || typeof result.type !== "string" || result.type === "") {
-        throw new Error(`handler for ${type} returned no response type`);
-      }
-      const fields = result.body ?? {};
-      const out = result.error ? errorBody(requestId, result.error.code, result.error.message, fields) : successBody(requestId, fields);
-      return makePayload(result.type, out);
-    } catch (err) {
-      if (err instanceof DomainError) {
-        log.debug("request failed", { type, code: err.nacosCode, error: err.message });
-        return fail(err.nacosCode, err.message, errorType);
-      }
-      log.error("request handler threw", { type, connection: call.session.id, error: err, stack: (err as Error)?.stack });
-      return fail(NacosErrorCode.SERVER_ERROR, `internal error handling ${type}: ${(err as Error)?.message ?? String(err)}`, errorType);
+    const request: Accepted = { handler, type, errorType, requestId, body, headers, clientIp, connection, call };
+    // Stays synchronous while the checker and the handler are (most are): no promise per call then.
+    if (decision instanceof Promise) {
+      return decision.then(
+        (d) => this.afterAccess(request, d),
+        (err: unknown) => this.accessFailed(type, errorType, requestId, err),
+      );
     }
+    return this.afterAccess(request, decision);
   }
 
-  private async checkAccess(handler: RegisteredHandler, body: JsonObject, headers: Record<string, string>, clientIp: string, connectionId: string) {
+  private accessFailed(type: string, errorType: string, requestId: string, err: unknown): Payload {
+    this.deps.log.error("access check failed", { type, error: err });
+    return makePayload(errorType, errorBody(requestId, NacosErrorCode.SERVER_ERROR, `access check failed: ${(err as Error)?.message ?? String(err)}`));
+  }
+
+  private afterAccess(r: Accepted, decision: AccessDecision): Payload | Promise<Payload> {
+    if (!decision.allowed) return makePayload(r.errorType, errorBody(r.requestId, NacosErrorCode.NO_RIGHT, decision.message));
+    const call = r.call;
+    const context: RequestContext = {
+      requestType: r.type,
+      requestId: r.requestId,
+      connectionId: call.session.id,
+      clientIp: r.clientIp,
+      remoteIp: call.session.remoteAddress,
+      remotePort: call.session.remotePort,
+      headers: r.headers,
+      connection: r.connection,
+      identity: decision.identity,
+      // Read through: the call creates its AbortController only when someone asks for the signal.
+      get signal() {
+        return call.signal;
+      },
+    };
+    let result: HandlerResult | Promise<HandlerResult>;
+    try {
+      result = r.handler.handle(r.body, context);
+    } catch (err) {
+      return this.handlerFailed(r, err);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (out) => this.toPayload(r, out),
+        (err: unknown) => this.handlerFailed(r, err),
+      );
+    }
+    return this.toPayload(r, result);
+  }
+
+  private toPayload(r: Accepted, result: HandlerResult): Payload {
+    if (!result || typeof result.type !== "string" || result.type === "") {
+      return this.handlerFailed(r, new Error(`handler for ${r.type} returned no response type`));
+    }
+    const fields = result.body ?? {};
+    const out = result.error ? errorBody(r.requestId, result.error.code, result.error.message, fields) : successBody(r.requestId, fields);
+    return makePayload(result.type, out);
+  }
+
+  private handlerFailed(r: Accepted, err: unknown): Payload {
+    const fail = (code: number, message: string) => makePayload(r.errorType, errorBody(r.requestId, code, message));
+    if (err instanceof DomainError) {
+      this.deps.log.debug("request failed", { type: r.type, code: err.nacosCode, error: err.message });
+      return fail(err.nacosCode, err.message);
+    }
+    this.deps.log.error("request handler threw", { type: r.type, connection: r.call.session.id, error: err, stack: (err as Error)?.stack });
+    return fail(NacosErrorCode.SERVER_ERROR, `internal error handling ${r.type}: ${(err as Error)?.message ?? String(err)}`);
+  }
+
+  private checkAccess(handler: RegisteredHandler, body: JsonObject, headers: Record<string, string>, clientIp: string, connectionId: string) {
     const access = handler.options.access;
-    if (access === "public") return { allowed: true as const, identity: undefined };
+    if (access === "public") return PUBLIC;
     return this.deps.access.check({
       accessToken: headers.accessToken,
       action: access?.action ?? "read",

@@ -1,8 +1,7 @@
 // The send side of a bidi stream: messages leave in order, a write that HTTP/2 flow control does not take
 // at once parks the rest until "drain", and the bytes parked count against the connection's budget.
 import type { Call } from "./call.ts";
-import { encodeFrame } from "./framing.ts";
-import { BufferFullError, StreamClosedError, type CallContext, type MessageCodec, type ServerStream } from "./method.ts";
+import { BufferFullError, frameOf, StreamClosedError, type CallContext, type MessageCodec, type ServerStream } from "./method.ts";
 import { GrpcStatus, type GrpcStatusCode } from "./status.ts";
 
 export class SendQueue<Res> implements ServerStream<Res> {
@@ -32,7 +31,7 @@ export class SendQueue<Res> implements ServerStream<Res> {
 
   send(message: Res): Promise<void> {
     if (this.closed || this.pendingEnd) return Promise.reject(new StreamClosedError());
-    const frame = encodeFrame(this.codec.encode(message));
+    const frame = frameOf(this.codec, message);
     const state = this.owner.state;
     if (state.queuedOut + frame.length > this.options.maxConnectionBufferBytes && this.queue.length > 0) {
       return Promise.reject(

@@ -83,6 +83,25 @@ h.register("PushMeRequest", async (req, ctx) => {
   );
   return { type: "PushMeResponse", body: { results, elapsedMs: Date.now() - started } };
 });
+/**
+ * One TestPushRequest to every other registered connection at once (bench/suites/grpc-push-fanout.ts):
+ * each push's ack latency counted from the start of the fan-out, and the time until the last ack.
+ */
+h.register("PushAllRequest", async (_req, ctx) => {
+  const targets = grpc.connections.list().filter((c) => c.id !== ctx.connectionId);
+  const started = performance.now();
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  await Promise.all(
+    targets.map((c) =>
+      grpc.push(c.id, "TestPushRequest", { fanout: true }).then(
+        () => void latencies.push(performance.now() - started),
+        (err: Error) => void failures.push(err instanceof PushError ? err.reason : err.message),
+      ),
+    ),
+  );
+  return { type: "PushAllResponse", body: { targets: targets.length, latenciesMs: latencies, failures, totalMs: performance.now() - started } };
+});
 /** Connection registry as the console would see it. */
 h.register("ConnectionsRequest", () => ({ type: "ConnectionsResponse", body: { count: grpc.connections.count, connections: grpc.connections.list() as unknown as JsonObject[] } }));
 
@@ -105,6 +124,19 @@ grpc.addMethod("/rnacos.test.Echo/Stream", {
     onMessage: (m: Payload) => void stream.send({ metadata: { type: `echo:${m.metadata?.type ?? ""}`, clientIp: "", headers: {} }, body: m.body }).catch(() => {}),
     onHalfClose: () => stream.end(),
   }),
+});
+
+// A slow unary method that needs no Nacos connection: the request is the number of ms to wait, as text.
+const rawBytes = { decode: (b: Uint8Array) => b, encode: (b: Uint8Array) => b };
+grpc.addMethod("/rnacos.test.Slow/Unary", {
+  kind: "unary",
+  request: rawBytes,
+  response: rawBytes,
+  handle: async (req: Uint8Array) => {
+    const ms = Number(new TextDecoder().decode(req));
+    await Bun.sleep(ms);
+    return new TextEncoder().encode(`slept ${ms}`);
+  },
 });
 
 await grpc.start().catch((err: Error) => {

@@ -177,6 +177,10 @@ describe("limits", () => {
     const r = await call(raw, grpcHeaders("/Request/request", { "grpc-encoding": "gzip" }), [frame]);
     expect(r.grpcStatus).toBe(0);
     expect(payloadsOf(r.data)[0]!.body.requestId).toBe("gz");
+    // a compressing client learns what else it may use; an uncompressed call's answer does not carry it
+    expect(r.headers["grpc-accept-encoding"]).toBe("identity,gzip,deflate");
+    const plainCall = await call(raw, grpcHeaders("/Request/request"), [nacosFrame("ServerCheckRequest", {})]);
+    expect(plainCall.headers["grpc-accept-encoding"]).toBeUndefined();
   });
 
   test("a compressed message in an unsupported encoding → UNIMPLEMENTED with grpc-accept-encoding", async () => {

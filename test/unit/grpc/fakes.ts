@@ -13,6 +13,10 @@ export function fakeSession(id = "1700000000000_10.0.0.5_50001"): SessionInfo & 
     localPort: 9848,
     createdAt: 1_700_000_000_000,
     closed: false,
+    established: false,
+    establish() {
+      s.established = true;
+    },
     closedCount: 0,
     close() {
       s.closedCount++;

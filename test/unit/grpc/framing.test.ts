@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { encodeFrame, FrameDecoder } from "../../../src/grpc/framing.ts";
+import { encodeFrame, FrameDecoder, wholeFrame } from "../../../src/grpc/framing.ts";
 import { GrpcError, GrpcStatus } from "../../../src/grpc/status.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -95,5 +95,19 @@ describe("FrameDecoder", () => {
     expect(d.bufferedBytes).toBe(0);
     expect(d.midMessage).toBe(false);
     expect(d.push(frameOf("x")).map(text)).toEqual(["x"]);
+  });
+});
+
+describe("wholeFrame (the unary fast path)", () => {
+  test("a chunk that is exactly one uncompressed frame within the limit gives its message; anything else undefined", () => {
+    const msg = new TextEncoder().encode("hello");
+    expect([...wholeFrame(encodeFrame(msg), 100)!]).toEqual([...msg]);
+    expect(wholeFrame(encodeFrame(new Uint8Array(0)), 100)?.length).toBe(0);
+    expect(wholeFrame(encodeFrame(msg, true), 100)).toBeUndefined(); // compressed
+    expect(wholeFrame(encodeFrame(msg), 4)).toBeUndefined(); // over the limit
+    expect(wholeFrame(encodeFrame(msg).subarray(0, 7), 100)).toBeUndefined(); // partial
+    const two = new Uint8Array([...encodeFrame(msg), ...encodeFrame(msg)]);
+    expect(wholeFrame(two, 100)).toBeUndefined(); // more than one
+    expect(wholeFrame(new Uint8Array([0, 0, 0]), 100)).toBeUndefined(); // not even a header
   });
 });
