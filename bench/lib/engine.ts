@@ -25,6 +25,7 @@ export async function startEngine(): Promise<Engine> {
     },
   });
   const raft = new RaftNode({
+    syncWal: () => store.syncWal(),
     id: 1,
     addr: "127.0.0.1:1",
     dataDir: dir,

@@ -1,14 +1,18 @@
 // The node's one SQLite database. Durability is chosen on purpose:
 // - journal_mode=WAL: readers never block the writer, and a commit is one sequential append.
-// - synchronous=FULL: in WAL mode every commit fsyncs the WAL before returning, so a transaction
-//   that returned (a Raft entry, a vote) survives power loss. NORMAL would only sync at checkpoints
-//   and could lose acknowledged entries; group commit pays for FULL by batching many writes per fsync.
+// - synchronous=FULL while the store opens (migrations), so the schema is durable before use.
+//   The Raft driver then switches to NORMAL and makes each batch durable itself with `syncWal()`
+//   (an fdatasync of the WAL off the event loop) before anyone hears of it: a vote, an appended
+//   entry or an acknowledged write survives power loss, and the loop keeps parsing requests meanwhile.
+// - checkpoints run in a worker thread (checkpointer.ts), not inside a commit.
 // - busy_timeout: a snapshot copy or a second connection waits instead of failing at once.
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { applyMigrations } from "./migrations.ts";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.ts";
+import { startCheckpointer } from "./checkpointer.ts";
+import { WalSync } from "./wal-sync.ts";
 
 export const DATABASE_FILE = "rnacos.db";
 
@@ -17,6 +21,8 @@ export interface Store {
   dir: string;
   /** Schema versions applied by this start (empty when the database was current). */
   migrated: number[];
+  /** Makes every committed transaction durable (fdatasync of the WAL in the thread pool). */
+  syncWal(): Promise<void>;
   close(): void;
 }
 
@@ -25,18 +31,24 @@ export function openStore(dir: string): Store {
   const lock: DataDirLock = lockDataDir(dir);
   let db: Database | undefined;
   try {
-    db = new Database(join(dir, DATABASE_FILE), { create: true, strict: true });
+    const path = join(dir, DATABASE_FILE);
+    db = new Database(path, { create: true, strict: true });
     configureDatabase(db);
     const migrated = applyMigrations(db);
     const opened = db;
+    const checkpointer = startCheckpointer(opened, path);
+    const wal = new WalSync(`${path}-wal`);
     let closed = false;
     return {
       db: opened,
       dir,
       migrated,
+      syncWal: () => wal.sync(),
       close() {
         if (closed) return;
         closed = true;
+        checkpointer.stop();
+        wal.close();
         opened.run("PRAGMA wal_checkpoint(TRUNCATE)");
         opened.close();
         lock.release();

@@ -29,7 +29,6 @@ export interface CommandOrigin {
   srcIp: string;
 }
 
-export const HISTORY_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 /** Attributes as JSON for a history row's ext_info, empty ones left out. */
 export function extInfoOf(fields: Record<string, string | undefined>): string {

@@ -6,7 +6,7 @@ import { conflict, notFound } from "../../errors.ts";
 import type { CommandHandler } from "../../raft/state-machine.ts";
 import type { ConfigKey } from "../model/config-key.ts";
 import type { GrayKind, GrayRecord } from "../model/config-record.ts";
-import { extInfoOf, HISTORY_RETENTION_MS, type CommandDeps, type CommandOrigin as Origin } from "./command-effects.ts";
+import { extInfoOf, type CommandDeps, type CommandOrigin as Origin } from "./command-effects.ts";
 import { RESOURCE_CONFLICT, writeFormal } from "./publish-config.ts";
 
 export const PUBLISH_GRAY = "config.publishGray";
@@ -51,7 +51,6 @@ function grayHistory(db: Database, deps: CommandDeps, g: GrayRecord, opType: "I"
     createdAt: o.at,
     modifiedAt: g.modifiedAt,
   });
-  t.trimHistory(o.at - HISTORY_RETENTION_MS);
 }
 
 const keyOf = (p: ConfigKey): ConfigKey => ({ namespace: p.namespace, group: p.group, dataId: p.dataId });

@@ -5,7 +5,7 @@ import type { Database } from "bun:sqlite";
 import { conflict } from "../../errors.ts";
 import type { CommandHandler } from "../../raft/state-machine.ts";
 import type { ConfigAttributes, ConfigRecord } from "../model/config-record.ts";
-import { extInfoOf, HISTORY_RETENTION_MS, type CommandDeps } from "./command-effects.ts";
+import { extInfoOf, type CommandDeps } from "./command-effects.ts";
 
 export const PUBLISH_CONFIG = "config.publish";
 
@@ -64,7 +64,6 @@ export function writeFormal(db: Database, deps: CommandDeps, p: PublishPayload):
     createdAt: p.at,
     modifiedAt: recorded.modifiedAt,
   });
-  t.trimHistory(p.at - HISTORY_RETENTION_MS);
   return { before, after };
 }
 

@@ -5,6 +5,11 @@ import type { Database, Statement } from "bun:sqlite";
 import type { ConfigKey } from "../model/config-key.ts";
 import type { ConfigRecord, GrayRecord, HistoryRecord, NamespaceRecord, OpType, PublishType } from "../model/config-record.ts";
 
+/** Nacos keeps 30 days of config history. */
+export const HISTORY_RETENTION_MS = 30 * 24 * 3600 * 1000;
+/** Expired history is deleted once per this many new rows. */
+const TRIM_EVERY = 256;
+
 export const CONFIG_TABLES = ["config_info", "config_gray", "config_history", "config_namespace", "config_sequence"];
 
 interface ConfigRow {
@@ -136,7 +141,7 @@ export class ConfigTables {
   // --- ids ---------------------------------------------------------------------------------------
 
   /** Next value of a named sequence; deterministic because it lives in the replicated tables. */
-  nextId(name: "config_id" | "history_nid"): number {
+  nextId(name: "config_id"): number {
     const row = this.stmt("INSERT INTO config_sequence (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value").get(name) as {
       value: number;
     };
@@ -212,17 +217,23 @@ export class ConfigTables {
 
   // --- history -----------------------------------------------------------------------------------
 
+  /**
+   * The row's nid is the table's largest plus one (a NULL INTEGER PRIMARY KEY): derived from the
+   * replicated rows alone, so every node and every snapshot agree, without a sequence row to update.
+   */
   appendHistory(h: NewHistory): number {
-    const nid = this.nextId("history_nid");
-    this.stmt(
+    const result = this.stmt(
       `INSERT INTO config_history (nid, config_id, namespace, group_name, data_id, app_name, content, md5, op_type, publish_type, gray_name, ext_info, src_user, src_ip, created_at, modified_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(nid, h.configId, h.namespace, h.group, h.dataId, h.appName, h.content, h.md5, h.opType, h.publishType, h.grayName, h.extInfo, h.srcUser, h.srcIp, h.createdAt, h.modifiedAt);
+       VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(h.configId, h.namespace, h.group, h.dataId, h.appName, h.content, h.md5, h.opType, h.publishType, h.grayName, h.extInfo, h.srcUser, h.srcIp, h.createdAt, h.modifiedAt);
+    const nid = Number(result.lastInsertRowid);
+    // Expired rows go every TRIM_EVERY rows, not on every write; nid keeps it the same on every node.
+    if (nid % TRIM_EVERY === 0) this.trimHistory(h.createdAt - HISTORY_RETENTION_MS);
     return nid;
   }
 
   /** Drops history rows older than `before` (Nacos keeps 30 days). */
-  trimHistory(before: number): void {
+  private trimHistory(before: number): void {
     this.stmt("DELETE FROM config_history WHERE created_at < ?").run(before);
   }
 

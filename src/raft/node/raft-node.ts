@@ -5,7 +5,7 @@
 import type { Database } from "bun:sqlite";
 import { DomainError, unavailable, invalid } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { RawNode } from "../core/raw-node.ts";
+import { RawNode, type Ready } from "../core/raw-node.ts";
 import { NotLeaderError, ProposalDroppedError } from "../core/errors.ts";
 import { NONE, type ConfState, type Message, type NodeId, type SoftState } from "../core/types.ts";
 import type { Status } from "../core/raft.ts";
@@ -23,6 +23,8 @@ import { rmSync } from "node:fs";
 
 export interface RaftNodeOptions {
   id: NodeId;
+  /** Makes every committed SQLite transaction durable (the store's WAL fdatasync). */
+  syncWal: () => Promise<void>;
   /** Where other members reach this node (RNACOS_RAFT_NODE_ADDR). */
   addr: string;
   dataDir: string;
@@ -83,7 +85,8 @@ export class RaftNode implements Proposer, RaftInbound {
   private startupCommit = 0;
   private readyListeners: (() => void)[] = [];
   private isReady = false;
-  private fullSync = true;
+  /** A Ready's fsync is in flight: the next ready() waits for its advance(). */
+  private writing = false;
   /** Transactions that wrote Raft state (one per Ready with something to persist); for tests and metrics. */
   persistCount = 0;
 
@@ -137,6 +140,8 @@ export class RaftNode implements Proposer, RaftInbound {
         this.log.warn("empty data dir and no RNACOS_RAFT_JOIN_ADDR: waiting for a leader to add this node (rnacos cluster join on this node, or RNACOS_RAFT_AUTO_INIT=true to found a cluster)");
       }
     }
+    // From here each Ready makes itself durable with one WAL fdatasync (see processReady).
+    this.db.run("PRAGMA synchronous = NORMAL");
     this.raftLog.setApplied(this.sm.applied);
     this.core = new RawNode({
       id: this.opts.id,
@@ -250,9 +255,14 @@ export class RaftNode implements Proposer, RaftInbound {
     setImmediate(() => this.processReady());
   }
 
+  /**
+   * One Ready: write its entries and hard state (no fsync in the commit), make the WAL durable in
+   * the thread pool, and only then send, apply and advance (finishReady). While the fsync runs the
+   * loop keeps taking requests; their proposals wait in the core and form the next batch.
+   */
   private processReady(): void {
     this.scheduled = false;
-    if (this.stopped || !this.core.hasReady()) return;
+    if (this.stopped || this.writing || !this.core.hasReady()) return;
     const rd = this.core.ready();
     if (rd.softState) this.onSoftState(rd.softState);
 
@@ -261,42 +271,58 @@ export class RaftNode implements Proposer, RaftInbound {
       if (m.type === "snap") this.snapshots.send(m);
       else outgoing.push(m);
     }
+    if (rd.snapshot) this.snapshots.install(rd.snapshot);
+    if (rd.entries.length > 0 || rd.hardState) {
+      this.persistCount++;
+      this.fatalOnFailure("cannot persist Raft state", () =>
+        this.db.transaction(() => {
+          this.raftLog.append(rd.entries);
+          if (rd.hardState) this.raftLog.setHardState(rd.hardState);
+        }).immediate(),
+      );
+    }
+    if (!rd.mustSync && !rd.snapshot) {
+      this.finishReady(rd, outgoing);
+      return;
+    }
+    this.writing = true;
+    this.opts.syncWal().then(
+      () => {
+        this.writing = false;
+        if (!this.stopped) this.finishReady(rd, outgoing);
+      },
+      (err: Error) => this.fatalOnFailure("cannot make the Raft log durable (fdatasync)", () => {
+        throw err;
+      }),
+    );
+  }
+
+  /** After the Ready is durable: tell peers, apply what is committed, answer the proposers, advance. */
+  private finishReady(rd: Ready, outgoing: Message[]): void {
     if (rd.snapshot) {
-      this.snapshots.install(rd.snapshot);
       this.members.reloadPeers();
       this.waiters.advance();
     }
-
+    if (outgoing.length > 0) {
+      for (const id of this.transport.send(outgoing)) this.core.reportUnreachable(id);
+    }
     const committed = rd.committedEntries;
-    const conf = committed.filter((e) => e.type === "confChange" && e.index > this.sm.applied.index);
-    const durable = rd.mustSync;
-    let outcomes = new Map<number, ApplyOutcome>();
-    if (rd.entries.length > 0 || rd.hardState || committed.length > 0) {
-      this.setSync(durable);
-      this.persistCount++;
-      try {
+    if (committed.length > 0) {
+      const conf = committed.filter((e) => e.type === "confChange" && e.index > this.sm.applied.index);
+      let outcomes = new Map<number, ApplyOutcome>();
+      this.fatalOnFailure("cannot apply committed entries", () => {
         outcomes = this.sm.applyBatch(
           committed.map((e) => ({ index: e.index, term: e.term, data: e.type === "normal" ? e.data : null })),
           () => {
-            this.raftLog.append(rd.entries);
-            if (rd.hardState) this.raftLog.setHardState(rd.hardState);
             for (const e of conf) this.members.applyEntry(e);
           },
         );
-      } catch (err) {
-        // The disk refused a write: the core's view and the disk now disagree. Stop rather than lie.
-        this.log.error("cannot persist Raft state; stopping the process", { error: err });
-        process.exit(1);
-      }
+      });
       this.raftLog.setApplied(this.sm.applied);
       for (const e of conf) outcomes.set(e.index, { ok: true, value: null });
       for (const e of committed) this.proposals.settle(e.index, e.term, outcomes.get(e.index));
       if (conf.length > 0) this.members.reloadPeers();
       this.waiters.advance();
-    }
-
-    if (outgoing.length > 0) {
-      for (const id of this.transport.send(outgoing)) this.core.reportUnreachable(id);
     }
     for (const rs of rd.readStates) this.reads.settle(rs);
     this.core.advance();
@@ -305,11 +331,14 @@ export class RaftNode implements Proposer, RaftInbound {
     if (this.core.hasReady()) this.schedule();
   }
 
-  /** Entries and votes need an fsync before anyone hears of them; commit index and applies do not. */
-  private setSync(full: boolean): void {
-    if (full === this.fullSync) return;
-    this.db.run(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-    this.fullSync = full;
+  /** The disk refused a write: the core's view and the disk now disagree. Stop rather than lie. */
+  private fatalOnFailure(what: string, write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      this.log.error(`${what}; stopping the process`, { error: err });
+      process.exit(1);
+    }
   }
 
   private onSoftState(s: SoftState): void {

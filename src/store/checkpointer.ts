@@ -1,0 +1,38 @@
+// Checkpoints in a worker thread instead of on commit: SQLite's automatic checkpoint runs inside
+// the committing call, on the event loop, with two fsyncs; under write load that is most commits.
+import type { Database } from "bun:sqlite";
+
+/** In `dist/rnacos` the worker is an extra entry point of the build (see build.ts), named from src/. */
+function workerSpecifier(): string {
+  return import.meta.url.includes("/$bunfs/") ? "./store/checkpoint-worker.ts" : new URL("./checkpoint-worker.ts", import.meta.url).href;
+}
+
+export interface Checkpointer {
+  stop(): void;
+}
+
+/**
+ * Starts background checkpoints for the database at `path` and turns the connection's automatic
+ * ones off; they come back if the worker cannot run.
+ */
+export function startCheckpointer(db: Database, path: string, intervalMs = 100): Checkpointer {
+  let worker: Worker | undefined;
+  try {
+    worker = new Worker(workerSpecifier());
+  } catch {
+    return { stop() {} };
+  }
+  const fallBack = () => {
+    worker = undefined;
+    db.run("PRAGMA wal_autocheckpoint = 1000");
+  };
+  worker.onerror = fallBack;
+  db.run("PRAGMA wal_autocheckpoint = 4000");
+  worker.postMessage({ path, intervalMs });
+  return {
+    stop() {
+      worker?.terminate();
+      worker = undefined;
+    },
+  };
+}
