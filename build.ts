@@ -8,7 +8,8 @@ const root = import.meta.dir;
 const outfile = join(root, "dist", "rnacos");
 mkdirSync(join(root, "dist"), { recursive: true });
 
-const args = ["build", "--compile", "--minify", "--bytecode", "--format=esm", "src/main.ts", "--outfile", outfile];
+// The checkpoint worker is a second entry point: workers are separate bundles inside the executable.
+const args = ["build", "--compile", "--minify", "--bytecode", "--format=esm", "src/main.ts", "src/store/checkpoint-worker.ts", "--outfile", outfile];
 const started = performance.now();
 const proc = Bun.spawn([process.execPath, ...args], { cwd: root, stdout: "inherit", stderr: "inherit" });
 const code = await proc.exited;

@@ -35,7 +35,7 @@ export interface RunningServer {
 
 export async function startServer(settings: Settings, log: Logger): Promise<RunningServer> {
   const state = new NodeState();
-  const store = openStoreOrExplain(settings.dataDir);
+  const store = openStoreOrExplain(settings.dataDir, log.child("store"));
   if (store.migrated.length > 0) log.child("store").info("schema migrated", { versions: store.migrated.join(",") });
 
   const stateMachine = new StateMachine(store.db);
@@ -133,9 +133,9 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
   return { state, store, stop };
 }
 
-function openStoreOrExplain(dir: string): Store {
+function openStoreOrExplain(dir: string, log: Logger): Store {
   try {
-    return openStore(dir);
+    return openStore(dir, { debug: (m) => log.debug(m), warn: (m) => log.warn(m) });
   } catch (err) {
     if (err instanceof DataDirLockedError) throw new StartupError(err.message);
     const message = err instanceof Error ? err.message : String(err);

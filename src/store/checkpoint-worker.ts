@@ -15,4 +15,5 @@ self.onmessage = (event: MessageEvent<{ path: string; intervalMs: number }>) => 
       // busy: the next round catches up
     }
   }, intervalMs);
+  postMessage("started");
 };

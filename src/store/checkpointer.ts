@@ -15,18 +15,28 @@ export interface Checkpointer {
  * Starts background checkpoints for the database at `path` and turns the connection's automatic
  * ones off; they come back if the worker cannot run.
  */
-export function startCheckpointer(db: Database, path: string, intervalMs = 100): Checkpointer {
+export interface CheckpointerEvents {
+  started(): void;
+  fellBack(reason: string): void;
+}
+
+export function startCheckpointer(db: Database, path: string, events: CheckpointerEvents, intervalMs = 100): Checkpointer {
   let worker: Worker | undefined;
   try {
     worker = new Worker(workerSpecifier());
-  } catch {
+  } catch (err) {
+    events.fellBack((err as Error).message);
     return { stop() {} };
   }
-  const fallBack = () => {
+  const fallBack = (e: ErrorEvent) => {
     worker = undefined;
     db.run("PRAGMA wal_autocheckpoint = 1000");
+    events.fellBack(e.message);
   };
   worker.onerror = fallBack;
+  worker.onmessage = (e) => {
+    if (e.data === "started") events.started();
+  };
   db.run("PRAGMA wal_autocheckpoint = 4000");
   worker.postMessage({ path, intervalMs });
   return {

@@ -26,7 +26,15 @@ export interface Store {
   close(): void;
 }
 
-export function openStore(dir: string): Store {
+export interface StoreLog {
+  debug(message: string): void;
+  /** Degraded operation (checkpoints back on the commit path). */
+  warn(message: string): void;
+}
+
+const quiet: StoreLog = { debug() {}, warn() {} };
+
+export function openStore(dir: string, log: StoreLog = quiet): Store {
   mkdirSync(dir, { recursive: true });
   const lock: DataDirLock = lockDataDir(dir);
   let db: Database | undefined;
@@ -36,7 +44,10 @@ export function openStore(dir: string): Store {
     configureDatabase(db);
     const migrated = applyMigrations(db);
     const opened = db;
-    const checkpointer = startCheckpointer(opened, path);
+    const checkpointer = startCheckpointer(opened, path, {
+      started: () => log.debug("checkpoints run in a worker thread"),
+      fellBack: (reason) => log.warn(`checkpoint worker unavailable (${reason}); checkpoints run on commit`),
+    });
     const wal = new WalSync(`${path}-wal`);
     let closed = false;
     return {

@@ -16,7 +16,7 @@ beforeAll(async () => {
   executable = join(home, "rnacos");
   copyFileSync(BINARY, executable);
   chmodSync(executable, 0o755);
-  server = await startServer({ binary: executable, cwd: home, defaultDataDir: true });
+  server = await startServer({ binary: executable, cwd: home, defaultDataDir: true, env: { RNACOS_LOG: "info,store=debug" } });
 }, 120_000);
 
 afterAll(async () => {
@@ -28,6 +28,14 @@ test("the binary runs alone in its directory, with its database in ./nacos_db", 
   // stderr arrives through a pipe: the line may land just after readiness answers.
   await waitFor("the start-up line", () => (server.output().includes("rnacos ready") ? true : undefined));
   expect(existsSync(join(home, "nacos_db", "rnacos.db"))).toBe(true);
+});
+
+test("the binary runs its checkpoint worker (no fallback to checkpoints on commit)", async () => {
+  const outcome = await waitFor("the checkpoint worker's start or its failure", () => {
+    const out = server.output();
+    return out.includes("checkpoints run in a worker thread") ? "started" : out.includes("checkpoint worker unavailable") ? "fell back" : undefined;
+  });
+  expect(outcome).toBe("started");
 });
 
 test("the binary serves the probes", async () => {
