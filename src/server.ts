@@ -42,7 +42,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
   const grpc = buildGrpc(settings, log, state);
   const raft = new RaftNode({
     id: settings.raftNodeId,
-    syncWal: () => store.syncWal(),
+    wal: store,
     addr: settings.raftNodeAddr,
     dataDir: settings.dataDir,
     db: store.db,

@@ -25,7 +25,7 @@ export async function startEngine(): Promise<Engine> {
     },
   });
   const raft = new RaftNode({
-    syncWal: () => store.syncWal(),
+    wal: store,
     id: 1,
     addr: "127.0.0.1:1",
     dataDir: dir,

@@ -1,19 +1,28 @@
 // Runs in its own thread: moves WAL frames into the database file (PASSIVE checkpoints, which never
-// block the writer) so the event loop never stalls on a checkpoint's copy and fsyncs.
+// block the writer) so the event loop never stalls on a checkpoint's copy and fsyncs. It runs when
+// the main thread says enough has been written, and at least every `floorMs`; checkpointing more
+// often than that only competes with the writer's own fsyncs.
 import { Database } from "bun:sqlite";
 
 declare const self: Worker;
 
-self.onmessage = (event: MessageEvent<{ path: string; intervalMs: number }>) => {
-  const { path, intervalMs } = event.data;
-  const db = new Database(path);
+let db: Database | undefined;
+
+function checkpoint(): void {
+  try {
+    db?.run("PRAGMA wal_checkpoint(PASSIVE)");
+  } catch {
+    // busy: the next round catches up
+  }
+}
+
+self.onmessage = (event: MessageEvent<{ path: string; floorMs: number } | "checkpoint">) => {
+  if (event.data === "checkpoint") {
+    checkpoint();
+    return;
+  }
+  db = new Database(event.data.path);
   db.run("PRAGMA busy_timeout = 1000");
-  setInterval(() => {
-    try {
-      db.run("PRAGMA wal_checkpoint(PASSIVE)");
-    } catch {
-      // busy: the next round catches up
-    }
-  }, intervalMs);
+  setInterval(checkpoint, event.data.floorMs);
   postMessage("started");
 };

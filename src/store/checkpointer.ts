@@ -8,8 +8,13 @@ function workerSpecifier(): string {
 }
 
 export interface Checkpointer {
+  /** The writer reports what it wrote; every CHECKPOINT_EVERY_WRITES the worker is asked to run. */
+  wrote(writes: number): void;
   stop(): void;
 }
+
+const CHECKPOINT_EVERY_WRITES = 2000;
+const FLOOR_MS = 1000;
 
 /**
  * Starts background checkpoints for the database at `path` and turns the connection's automatic
@@ -20,13 +25,13 @@ export interface CheckpointerEvents {
   fellBack(reason: string): void;
 }
 
-export function startCheckpointer(db: Database, path: string, events: CheckpointerEvents, intervalMs = 100): Checkpointer {
+export function startCheckpointer(db: Database, path: string, events: CheckpointerEvents): Checkpointer {
   let worker: Worker | undefined;
   try {
     worker = new Worker(workerSpecifier());
   } catch (err) {
     events.fellBack((err as Error).message);
-    return { stop() {} };
+    return { wrote() {}, stop() {} };
   }
   const fallBack = (e: ErrorEvent) => {
     worker = undefined;
@@ -38,8 +43,15 @@ export function startCheckpointer(db: Database, path: string, events: Checkpoint
     if (e.data === "started") events.started();
   };
   db.run("PRAGMA wal_autocheckpoint = 4000");
-  worker.postMessage({ path, intervalMs });
+  worker.postMessage({ path, floorMs: FLOOR_MS });
+  let pending = 0;
   return {
+    wrote(writes) {
+      pending += writes;
+      if (pending < CHECKPOINT_EVERY_WRITES || !worker) return;
+      pending = 0;
+      worker.postMessage("checkpoint");
+    },
     stop() {
       worker?.terminate();
       worker = undefined;

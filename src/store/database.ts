@@ -1,9 +1,9 @@
 // The node's one SQLite database. Durability is chosen on purpose:
 // - journal_mode=WAL: readers never block the writer, and a commit is one sequential append.
-// - synchronous=FULL while the store opens (migrations), so the schema is durable before use.
-//   The Raft driver then switches to NORMAL and makes each batch durable itself with `syncWal()`
-//   (an fdatasync of the WAL off the event loop) before anyone hears of it: a vote, an appended
-//   entry or an acknowledged write survives power loss, and the loop keeps parsing requests meanwhile.
+// - synchronous=FULL: a commit fsyncs the WAL before it returns, so the schema, a vote or an
+//   appended entry survives power loss. Under load the Raft driver commits a batch with NORMAL and
+//   makes it durable with `syncWal()` (an fdatasync of the WAL in the thread pool) before anyone
+//   hears of it, so the event loop keeps parsing requests while the disk works.
 // - checkpoints run in a worker thread (checkpointer.ts), not inside a commit.
 // - busy_timeout: a snapshot copy or a second connection waits instead of failing at once.
 import { Database } from "bun:sqlite";
@@ -23,6 +23,8 @@ export interface Store {
   migrated: number[];
   /** Makes every committed transaction durable (fdatasync of the WAL in the thread pool). */
   syncWal(): Promise<void>;
+  /** The writer reports how many writes it committed, so checkpoints keep pace with them. */
+  wrote(writes: number): void;
   close(): void;
 }
 
@@ -55,6 +57,7 @@ export function openStore(dir: string, log: StoreLog = quiet): Store {
       dir,
       migrated,
       syncWal: () => wal.sync(),
+      wrote: (writes) => checkpointer.wrote(writes),
       close() {
         if (closed) return;
         closed = true;

@@ -23,8 +23,8 @@ import { rmSync } from "node:fs";
 
 export interface RaftNodeOptions {
   id: NodeId;
-  /** Makes every committed SQLite transaction durable (the store's WAL fdatasync). */
-  syncWal: () => Promise<void>;
+  /** The store's WAL: makes committed transactions durable, and hears how much was written. */
+  wal: { syncWal(): Promise<void>; wrote(writes: number): void };
   /** Where other members reach this node (RNACOS_RAFT_NODE_ADDR). */
   addr: string;
   dataDir: string;
@@ -46,6 +46,8 @@ export interface RaftNodeOptions {
 }
 
 const CLUSTER_MEMBER_TABLE = "cluster_member";
+/** Readies with at most this many new entries fsync inline (see processReady). */
+const INLINE_SYNC_MAX_ENTRIES = 1;
 
 export interface RaftMetrics {
   id: NodeId;
@@ -87,6 +89,7 @@ export class RaftNode implements Proposer, RaftInbound {
   private isReady = false;
   /** A Ready's fsync is in flight: the next ready() waits for its advance(). */
   private writing = false;
+  private synchronous: "FULL" | "NORMAL" = "FULL";
   /** Transactions that wrote Raft state (one per Ready with something to persist); for tests and metrics. */
   persistCount = 0;
 
@@ -140,8 +143,6 @@ export class RaftNode implements Proposer, RaftInbound {
         this.log.warn("empty data dir and no RNACOS_RAFT_JOIN_ADDR: waiting for a leader to add this node (rnacos cluster join on this node, or RNACOS_RAFT_AUTO_INIT=true to found a cluster)");
       }
     }
-    // From here each Ready makes itself durable with one WAL fdatasync (see processReady).
-    this.db.run("PRAGMA synchronous = NORMAL");
     this.raftLog.setApplied(this.sm.applied);
     this.core = new RawNode({
       id: this.opts.id,
@@ -256,9 +257,10 @@ export class RaftNode implements Proposer, RaftInbound {
   }
 
   /**
-   * One Ready: write its entries and hard state (no fsync in the commit), make the WAL durable in
-   * the thread pool, and only then send, apply and advance (finishReady). While the fsync runs the
-   * loop keeps taking requests; their proposals wait in the core and form the next batch.
+   * One Ready: write its entries and hard state, make them durable, and only then send, apply and
+   * advance (finishReady). A Ready of many entries (a loaded node) commits without fsync and then
+   * fdatasyncs the WAL in the thread pool, so the loop keeps taking requests (they form the next
+   * batch); a lone entry is synced inline, which is quicker when nobody else is waiting.
    */
   private processReady(): void {
     this.scheduled = false;
@@ -271,9 +273,13 @@ export class RaftNode implements Proposer, RaftInbound {
       if (m.type === "snap") this.snapshots.send(m);
       else outgoing.push(m);
     }
+    const needsSync = rd.mustSync || rd.snapshot !== undefined;
+    const inline = needsSync && rd.snapshot === undefined && rd.entries.length <= INLINE_SYNC_MAX_ENTRIES;
+    this.setSynchronous(inline ? "FULL" : "NORMAL");
     if (rd.snapshot) this.snapshots.install(rd.snapshot);
     if (rd.entries.length > 0 || rd.hardState) {
       this.persistCount++;
+      this.opts.wal.wrote(rd.entries.length + 1);
       this.fatalOnFailure("cannot persist Raft state", () =>
         this.db.transaction(() => {
           this.raftLog.append(rd.entries);
@@ -281,12 +287,12 @@ export class RaftNode implements Proposer, RaftInbound {
         }).immediate(),
       );
     }
-    if (!rd.mustSync && !rd.snapshot) {
+    if (!needsSync || inline) {
       this.finishReady(rd, outgoing);
       return;
     }
     this.writing = true;
-    this.opts.syncWal().then(
+    this.opts.wal.syncWal().then(
       () => {
         this.writing = false;
         if (!this.stopped) this.finishReady(rd, outgoing);
@@ -295,6 +301,13 @@ export class RaftNode implements Proposer, RaftInbound {
         throw err;
       }),
     );
+  }
+
+  /** FULL: the commit itself fsyncs the WAL; NORMAL: it does not (the caller syncs the WAL after). */
+  private setSynchronous(mode: "FULL" | "NORMAL"): void {
+    if (mode === this.synchronous) return;
+    this.db.run(`PRAGMA synchronous = ${mode}`);
+    this.synchronous = mode;
   }
 
   /** After the Ready is durable: tell peers, apply what is committed, answer the proposers, advance. */

@@ -50,7 +50,7 @@ function startNode(net: LocalNetwork, id: number, opts: { dir?: string; autoInit
   });
   const addr = `node-${id}`;
   const raft = new RaftNode({
-    syncWal: () => store.syncWal(),
+    wal: store,
     id,
     addr,
     dataDir: dir,
