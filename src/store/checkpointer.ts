@@ -1,5 +1,6 @@
 // Checkpoints in a worker thread instead of on commit: SQLite's automatic checkpoint runs inside
 // the committing call, on the event loop, with two fsyncs; under write load that is most commits.
+// The worker starts with the first burst of writes, so an idle node has no extra thread.
 import type { Database } from "bun:sqlite";
 
 /** In `dist/rnacos` the worker is an extra entry point of the build (see build.ts), named from src/. */
@@ -13,44 +14,52 @@ export interface Checkpointer {
   stop(): void;
 }
 
-const CHECKPOINT_EVERY_WRITES = 2000;
-const FLOOR_MS = 1000;
-
-/**
- * Starts background checkpoints for the database at `path` and turns the connection's automatic
- * ones off; they come back if the worker cannot run.
- */
 export interface CheckpointerEvents {
   started(): void;
   fellBack(reason: string): void;
 }
 
+const CHECKPOINT_EVERY_WRITES = 2000;
+const FLOOR_MS = 1000;
+
+/**
+ * Background checkpoints for the database at `path`. Until the worker runs (and if it cannot),
+ * the connection checkpoints on commit as SQLite does by default.
+ */
 export function startCheckpointer(db: Database, path: string, events: CheckpointerEvents): Checkpointer {
   let worker: Worker | undefined;
-  try {
-    worker = new Worker(workerSpecifier());
-  } catch (err) {
-    events.fellBack((err as Error).message);
-    return { wrote() {}, stop() {} };
-  }
-  const fallBack = (e: ErrorEvent) => {
+  let failed = false;
+  let pending = 0;
+  const fallBack = (reason: string) => {
+    failed = true;
+    worker?.terminate();
     worker = undefined;
     db.run("PRAGMA wal_autocheckpoint = 1000");
-    events.fellBack(e.message);
+    events.fellBack(reason);
   };
-  worker.onerror = fallBack;
-  worker.onmessage = (e) => {
-    if (e.data === "started") events.started();
+  const start = (): Worker | undefined => {
+    try {
+      const w = new Worker(workerSpecifier());
+      w.onerror = (e) => fallBack(e.message);
+      w.onmessage = (e) => {
+        if (e.data === "started") events.started();
+      };
+      w.postMessage({ path, floorMs: FLOOR_MS });
+      // The worker keeps the WAL small; this stays as a backstop that finds most frames already copied.
+      db.run("PRAGMA wal_autocheckpoint = 4000");
+      return w;
+    } catch (err) {
+      fallBack((err as Error).message);
+      return undefined;
+    }
   };
-  db.run("PRAGMA wal_autocheckpoint = 4000");
-  worker.postMessage({ path, floorMs: FLOOR_MS });
-  let pending = 0;
   return {
     wrote(writes) {
       pending += writes;
-      if (pending < CHECKPOINT_EVERY_WRITES || !worker) return;
+      if (pending < CHECKPOINT_EVERY_WRITES || failed) return;
       pending = 0;
-      worker.postMessage("checkpoint");
+      worker ??= start();
+      worker?.postMessage("checkpoint");
     },
     stop() {
       worker?.terminate();

@@ -30,7 +30,11 @@ test("the binary runs alone in its directory, with its database in ./nacos_db", 
   expect(existsSync(join(home, "nacos_db", "rnacos.db"))).toBe(true);
 });
 
-test("the binary runs its checkpoint worker (no fallback to checkpoints on commit)", async () => {
+test("under writes the binary runs its checkpoint worker (no fallback to checkpoints on commit)", async () => {
+  // the worker starts with the first 2000 writes
+  for (let batch = 0; batch < 40; batch++) {
+    await Promise.all(Array.from({ length: 64 }, (_, i) => fetch(`${server.url}/nacos/v1/cs/configs`, { method: "POST", body: new URLSearchParams({ dataId: `w${i}`, group: "G", content: `${batch}` }) })));
+  }
   const outcome = await waitFor("the checkpoint worker's start or its failure", () => {
     const out = server.output();
     return out.includes("checkpoints run in a worker thread") ? "started" : out.includes("checkpoint worker unavailable") ? "fell back" : undefined;
