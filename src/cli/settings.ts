@@ -101,7 +101,7 @@ export const SETTING_DEFS = {
   namingSelfPreservationMinInstances: def({ env: "RNACOS_NAMING_SELF_PRESERVATION_MIN_INSTANCES", doc: "services (and nodes) with fewer heartbeat instances never self-preserve", parse: int(1), default: 5 }),
   namingPushMergeMillis: def({ env: "RNACOS_NAMING_PUSH_MERGE_MILLIS", doc: "changes to one service within this window become one push per subscriber", parse: int(0, 60_000), default: 500 }),
   namingPushMaxPerSecond: def({ env: "RNACOS_NAMING_PUSH_MAX_PER_SECOND", doc: "most service pushes sent per second (all subscribers)", parse: int(1), default: 10_000 }),
-  namingInstanceMetadataPersistenceEnable: def({ env: "RNACOS_NAMING_INSTANCE_METADATA_PERSISTENCE_ENABLE", doc: "keep instance metadata set from the console", parse: bool, default: true }),
+  namingInstanceMetadataPersistenceEnable: def({ env: "RNACOS_NAMING_INSTANCE_METADATA_PERSISTENCE_ENABLE", doc: "accepted for r-nacos compatibility; console-set instance metadata is not kept yet", parse: bool, default: true }),
   ldapEnable: def({ env: "RNACOS_LDAP_ENABLE", doc: "console login through LDAP", parse: bool, default: false }),
   ldapUrl: def({ env: "RNACOS_LDAP_URL", doc: "LDAP server URL", parse: text, default: "", defaultText: "unset" }),
   ldapUserBaseDn: def({ env: "RNACOS_LDAP_USER_BASE_DN", doc: "LDAP user base DN", parse: text, default: "", defaultText: "unset" }),
