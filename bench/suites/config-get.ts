@@ -2,6 +2,7 @@
 // The machine is shared and noisy, so the two run in adjacent pairs (order alternating) for several
 // rounds, and the figure is the median of the per-pair ratios. Target ≥ 0.75×.
 import { wrk } from "../lib/tools.ts";
+import { alternatingPairs } from "../lib/pairs.ts";
 import { recordResult } from "../lib/results.ts";
 import { median } from "../lib/machine.ts";
 import { buildRnacos, startBaseline, startRnacosBinary } from "../lib/processes.ts";
@@ -23,25 +24,17 @@ export default async function configGet(): Promise<void> {
     const url = `${server.url}/nacos/v1/cs/configs?dataId=hot.properties&group=DEFAULT_GROUP`;
     const opts = { connections: 64, seconds: 3 };
     await wrk(url, { ...opts, seconds: 2 }); // warm-up
-    const ours: number[] = [];
-    const base: number[] = [];
     let p99 = 0;
     const measureOurs = async () => {
       const r = await wrk(url, opts);
       if (r.errors > 0) throw new Error(`rnacos answered ${r.errors} requests with errors`);
-      ours.push(r.requestsPerSecond);
       p99 = Math.max(p99, r.latencyP99Ms ?? 0);
+      return r.requestsPerSecond;
     };
-    const measureBase = async () => void base.push((await wrk(`${bare.url}/`, opts)).requestsPerSecond);
+    const measureBase = async () => (await wrk(`${bare.url}/`, opts)).requestsPerSecond;
     // For the reader: the same server's cheapest route (readiness, "OK") shows what the process pays per request.
-    const health: number[] = [];
-    const measureHealth = async () => void health.push((await wrk(`${server.url}/nacos/v1/console/health/readiness`, opts)).requestsPerSecond);
-    for (let i = 0; i < ROUNDS; i++) {
-      if (i % 2 === 0) await measureBase().then(measureOurs);
-      else await measureOurs().then(measureBase);
-      if (i < 3) await measureHealth();
-    }
-    const ratio = median(ours.map((o, i) => o / base[i]!));
+    const measureHealth = async () => (await wrk(`${server.url}/nacos/v1/console/health/readiness`, opts)).requestsPerSecond;
+    const { ours, base, extra: health, ratio } = await alternatingPairs(ROUNDS, measureBase, measureOurs, measureHealth);
     recordResult({
       benchmark: "config GET hot key (v1)",
       command: "npm run bench -- config-get (wrk -t2 -c64 -d3s, 1 KB config, 7 adjacent pairs, median of pair ratios)",

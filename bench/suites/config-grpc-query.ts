@@ -4,6 +4,7 @@
 // register over its bi-stream before it may query. Adjacent pairs, alternating order, median of the
 // pair ratios. Target ≥ 0.7×.
 import { join } from "node:path";
+import { alternatingPairs } from "../lib/pairs.ts";
 import { recordResult } from "../lib/results.ts";
 import { median } from "../lib/machine.ts";
 import { BENCH_DIR, buildRnacos, startRnacosBinary } from "../lib/processes.ts";
@@ -55,23 +56,15 @@ export default async function configGrpcQuery(): Promise<void> {
       body: new URLSearchParams({ dataId: "hot.properties", group: "DEFAULT_GROUP", content: "k=".padEnd(1024, "v") }).toString(),
     });
     if ((await res.text()) !== "true") throw new Error("could not publish the hot config");
-    const ours: number[] = [];
-    const base: number[] = [];
     const measureOurs = async () => {
       const r = await load(server.grpcPort, "nacos");
       if (r.errors > 0) throw new Error(`${r.errors} ConfigQueryRequest calls failed`);
-      ours.push(r.callsPerSecond);
+      return r.callsPerSecond;
     };
-    const measureBase = async () => void base.push((await load(echo.port, "echo")).callsPerSecond);
+    const measureBase = async () => (await load(echo.port, "echo")).callsPerSecond;
     // For the reader: HealthCheckRequest through the same bridge (no domain work) is the bridge's own ceiling.
-    const health: number[] = [];
-    const measureHealth = async () => void health.push((await load(server.grpcPort, "nacos", "HealthCheckRequest")).callsPerSecond);
-    for (let i = 0; i < ROUNDS; i++) {
-      if (i % 2 === 0) await measureBase().then(measureOurs);
-      else await measureOurs().then(measureBase);
-      if (i < 3) await measureHealth();
-    }
-    const ratio = median(ours.map((o, i) => o / base[i]!));
+    const measureHealth = async () => (await load(server.grpcPort, "nacos", "HealthCheckRequest")).callsPerSecond;
+    const { ours, base, extra: health, ratio } = await alternatingPairs(ROUNDS, measureBase, measureOurs, measureHealth);
     recordResult({
       benchmark: "gRPC ConfigQueryRequest",
       command: `npm run bench -- config-grpc-query (${CONNECTIONS} conns × ${INFLIGHT} in flight, ${SECONDS} s, ${ROUNDS} adjacent pairs, median of pair ratios)`,

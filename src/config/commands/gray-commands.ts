@@ -32,7 +32,8 @@ function configIdOf(db: Database, deps: CommandDeps, key: ConfigKey): number {
   return deps.tables(db).findConfig(key)?.id ?? 0;
 }
 
-function grayHistory(db: Database, deps: CommandDeps, g: GrayRecord, opType: "I" | "U" | "D", o: Origin): void {
+/** The history row of a gray version written (I/U) or removed (D); shared with config removal. */
+export function grayHistory(db: Database, deps: CommandDeps, g: GrayRecord, opType: "I" | "U" | "D", o: Origin): void {
   const t = deps.tables(db);
   t.appendHistory({
     configId: configIdOf(db, deps, g),

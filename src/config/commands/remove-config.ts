@@ -5,6 +5,7 @@ import type { CommandHandler } from "../../raft/state-machine.ts";
 import type { ConfigKey } from "../model/config-key.ts";
 import type { ConfigRecord, GrayRecord } from "../model/config-record.ts";
 import { extInfoOf, type CommandDeps, type CommandOrigin as Origin } from "./command-effects.ts";
+import { grayHistory } from "./gray-commands.ts";
 
 export const REMOVE_CONFIG = "config.remove";
 export const REMOVE_CONFIGS_BY_ID = "config.removeByIds";
@@ -24,26 +25,9 @@ function removeKey(db: Database, deps: CommandDeps, key: ConfigKey, o: Origin): 
   const t = deps.tables(db);
   const formal = t.findConfig(key);
   const grays = t.graysOf(key);
-  const configId = formal?.id ?? 0;
   for (const g of grays) {
     t.deleteGray(key, g.grayName);
-    t.appendHistory({
-      configId,
-      namespace: key.namespace,
-      group: key.group,
-      dataId: key.dataId,
-      appName: g.appName,
-      content: g.content,
-      md5: g.md5,
-      opType: "D",
-      publishType: "gray",
-      grayName: g.grayName,
-      extInfo: extInfoOf({ type: g.type, gray_rule: g.expr }),
-      srcUser: o.srcUser,
-      srcIp: o.srcIp,
-      createdAt: o.at,
-      modifiedAt: g.modifiedAt,
-    });
+    grayHistory(db, deps, g, "D", o);
   }
   if (formal) {
     t.deleteConfig(formal.id);
