@@ -3,7 +3,7 @@
 import http2, { type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { Logger } from "../log.ts";
 import { ACCEPT_ENCODING, frameBytes } from "./compression.ts";
-import { FrameDecoder, wholeFrame } from "./framing.ts";
+import { FRAME_HEADER_BYTES, FrameDecoder, isWholeFrame } from "./framing.ts";
 import { frameOf, type BidiListener, type BidiMethod, type CallContext, type SessionInfo, type UnaryMethod } from "./method.ts";
 import { SendQueue } from "./send-queue.ts";
 import { encodeGrpcMessage, GrpcError, GrpcStatus, statusName, type GrpcStatusCode } from "./status.ts";
@@ -30,8 +30,14 @@ export interface CallLimits {
   now: () => number;
 }
 
-/** One call's lifetime: reading, deadline, the single response status. */
-export class Call {
+/** Response headers of a call that succeeds or streams (node:http2 copies the object it is given). */
+const RESPONSE_HEADERS = { ":status": 200, "content-type": GRPC_CONTENT_TYPE };
+const RESPONSE_HEADERS_COMPRESSING = { ...RESPONSE_HEADERS, "grpc-accept-encoding": ACCEPT_ENCODING };
+// gRPC has no use for the date header node:http2 adds by default; formatting and encoding it costs.
+const RESPONSE_OPTIONS = { waitForTrailers: true, sendDate: false };
+
+/** One call's lifetime: reading, deadline, the single response status. It is its own CallContext. */
+export class Call implements CallContext {
   // Created on first use of context.signal: most calls end without anyone listening.
   private abort: AbortController | undefined;
   private abortReason: GrpcError | undefined;
@@ -39,47 +45,59 @@ export class Call {
   private decoder: FrameDecoder | undefined;
   private finished = false;
   private headersSent = false;
+  private watchingClose = false;
   private trailers: Record<string, string> | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   private countedIn = 0;
-  readonly context: CallContext;
+  private metadataCache: Record<string, string> | undefined;
+  readonly session: SessionInfo;
+  readonly deadline: number | undefined;
 
   constructor(
     readonly stream: ServerHttp2Stream,
     readonly state: ConnectionBudget,
-    path: string,
-    headers: IncomingHttpHeaders,
+    readonly path: string,
+    private readonly headers: IncomingHttpHeaders,
     private readonly encoding: string | undefined,
     timeoutMs: number | undefined,
     private readonly options: CallLimits,
   ) {
-    const deadline = timeoutMs === undefined ? undefined : options.now() + timeoutMs;
-    let metadata: Record<string, string> | undefined;
-    const call = this;
-    this.context = {
-      session: state.info,
-      path,
-      deadline,
-      // Built on first read: the Nacos methods never read it, and it was ~2.5% of a unary call.
-      get metadata() {
-        return (metadata ??= metadataOf(headers));
-      },
-      get signal() {
-        return call.signal();
-      },
-    };
+    this.session = state.info;
+    this.deadline = timeoutMs === undefined ? undefined : options.now() + timeoutMs;
     if (timeoutMs !== undefined) {
       this.deadlineTimer = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, "Deadline exceeded"), Math.max(0, timeoutMs));
+      this.watchClose();
     }
-    stream.on("close", () => this.onStreamClosed()); // fires once; `on` spares once()'s wrapper on every call
   }
 
-  private signal(): AbortSignal {
+  get context(): CallContext {
+    return this;
+  }
+
+  /** Request metadata, built on first read: the Nacos methods never read it (it was ~2.5% of a unary call). */
+  get metadata(): Readonly<Record<string, string>> {
+    return (this.metadataCache ??= metadataOf(this.headers));
+  }
+
+  get signal(): AbortSignal {
     if (!this.abort) {
       this.abort = new AbortController();
+      this.watchClose();
       if (this.abortReason) this.abort.abort(this.abortReason);
+      else if (this.stream.destroyed && !this.finished) this.onStreamClosed();
     }
     return this.abort.signal;
+  }
+
+  /**
+   * Listens for the stream's close: needed by a deadline, a budget of buffered input, an abort signal
+   * or a bidi listener. A plain unary call has none of these and skips the listener (a closed stream is
+   * then noticed when the answer finds it destroyed).
+   */
+  private watchClose(): void {
+    if (this.watchingClose) return;
+    this.watchingClose = true;
+    this.stream.on("close", () => this.onStreamClosed()); // fires once; `on` spares once()'s wrapper
   }
 
   private abortWith(reason: GrpcError): void {
@@ -97,7 +115,11 @@ export class Call {
     if (this.finished) return;
     let frames;
     try {
-      frames = (this.decoder ??= new FrameDecoder(this.options.maxMessageBytes)).push(chunk);
+      if (!this.decoder) {
+        this.decoder = new FrameDecoder(this.options.maxMessageBytes);
+        this.watchClose();
+      }
+      frames = this.decoder.push(chunk);
       this.recountBuffered();
       if (this.state.bufferedIn > this.options.maxConnectionBufferBytes) {
         throw new GrpcError(
@@ -121,39 +143,48 @@ export class Call {
   }
 
   runUnary(method: UnaryMethod<unknown, unknown>): void {
+    // The request message is request[start, end): the usual unary request is one uncompressed message,
+    // whole and alone in the first chunk, and is decoded from that chunk in place.
     let request: Uint8Array | undefined;
+    let start = 0;
+    let end = 0;
     let count = 0;
     const onMessage = (bytes: Uint8Array) => {
       count++;
       if (count > 1) throw new GrpcError(GrpcStatus.INTERNAL, "unary method received more than one request message");
       request = bytes;
+      end = bytes.length;
     };
     this.stream.on("data", (chunk: Buffer) => {
-      // The usual unary request: one uncompressed message, whole and alone in the first chunk.
-      const whole = count === 0 && !this.finished && !this.decoder?.midMessage ? wholeFrame(chunk, this.options.maxMessageBytes) : undefined;
-      if (whole) onMessage(whole);
-      else this.readMessages(chunk, onMessage);
+      if (count === 0 && !this.finished && this.decoder === undefined && isWholeFrame(chunk, this.options.maxMessageBytes)) {
+        count = 1;
+        request = chunk;
+        start = FRAME_HEADER_BYTES;
+        end = chunk.length;
+      } else this.readMessages(chunk, onMessage);
     });
     this.stream.on("end", () => {
       if (this.finished) return;
       if (this.decoder?.midMessage) return this.fail(GrpcStatus.INTERNAL, "stream ended in the middle of a message");
       if (request === undefined) return this.fail(GrpcStatus.INTERNAL, "unary method received no request message");
-      this.invokeUnary(method, request);
+      this.invokeUnary(method, request, start, end);
     });
   }
 
   /** Runs the handler and answers; a handler that answers synchronously is answered without a promise. */
-  private invokeUnary(method: UnaryMethod<unknown, unknown>, bytes: Uint8Array): void {
+  private invokeUnary(method: UnaryMethod<unknown, unknown>, bytes: Uint8Array, start: number, end: number): void {
     let decoded: unknown;
     try {
-      decoded = method.request.decode(bytes);
+      const codec = method.request;
+      if (codec.decodeRange) decoded = codec.decodeRange(bytes, start, end);
+      else decoded = codec.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
     } catch (err) {
       return this.fail(GrpcStatus.INTERNAL, `could not parse request message: ${(err as Error).message}`);
     }
     this.state.handling++;
     let result: unknown;
     try {
-      result = method.handle(decoded, this.context);
+      result = method.handle(decoded, this);
     } catch (err) {
       this.failWith(err);
       return this.handled();
@@ -173,6 +204,11 @@ export class Call {
 
   private respond(method: UnaryMethod<unknown, unknown>, response: unknown): void {
     if (this.finished) return;
+    if (this.stream.destroyed) {
+      // closed before the answer (nobody listened for the close: see watchClose)
+      this.onStreamClosed();
+      return;
+    }
     let frame: Uint8Array;
     try {
       frame = frameOf(method.response, response);
@@ -187,7 +223,7 @@ export class Call {
       if (!this.stream.destroyed) this.stream.end(frame);
       this.stopReading();
     } catch (err) {
-      this.options.log.debug("could not write the response", { path: this.context.path, error: err });
+      this.options.log.debug("could not write the response", { path: this.path, error: err });
     }
   }
 
@@ -196,6 +232,7 @@ export class Call {
   }
 
   runBidi(method: BidiMethod<unknown, unknown>): void {
+    this.watchClose();
     const out = new SendQueue(this, method.response, this.options);
     this.sendHeaders();
     let listener: BidiListener<unknown>;
@@ -248,12 +285,7 @@ export class Call {
     // grpc-accept-encoding (optional in responses) only goes to a client that compresses: encoding the extra
     // header cost 3-7% of unary throughput under h2load, and a client sending identity has no use for it.
     const compressing = this.encoding !== undefined && this.encoding !== "identity";
-    this.stream.respond(
-      compressing
-        ? { ":status": 200, "content-type": GRPC_CONTENT_TYPE, "grpc-accept-encoding": ACCEPT_ENCODING }
-        : { ":status": 200, "content-type": GRPC_CONTENT_TYPE },
-      { waitForTrailers: true },
-    );
+    this.stream.respond(compressing ? RESPONSE_HEADERS_COMPRESSING : RESPONSE_HEADERS, RESPONSE_OPTIONS);
     this.stream.on("wantTrailers", () => {
       try {
         this.stream.sendTrailers(this.trailers ?? { "grpc-status": String(GrpcStatus.INTERNAL), "grpc-message": "stream ended without a status" });
@@ -287,7 +319,7 @@ export class Call {
 
   failWith(err: unknown): void {
     if (err instanceof GrpcError) return this.fail(err.code, err.message);
-    this.options.log.error("gRPC method failed", { path: this.context.path, error: err });
+    this.options.log.error("gRPC method failed", { path: this.path, error: err });
     this.fail(GrpcStatus.INTERNAL, `internal error: ${err instanceof Error ? err.message : String(err)}`);
   }
 

@@ -18,12 +18,16 @@ export function encodeFrame(data: Uint8Array, compressed = false): Uint8Array {
   return out;
 }
 
+/** True when the chunk is exactly one uncompressed frame within the limit (its message: chunk[5..]). */
+export function isWholeFrame(chunk: Uint8Array, maxMessageBytes: number): boolean {
+  if (chunk.length < FRAME_HEADER_BYTES || chunk[0] !== 0) return false;
+  const length = ((chunk[1]! << 24) | (chunk[2]! << 16) | (chunk[3]! << 8) | chunk[4]!) >>> 0;
+  return length === chunk.length - FRAME_HEADER_BYTES && length <= maxMessageBytes;
+}
+
 /** The message of a chunk that is exactly one uncompressed frame within the limit; undefined otherwise. */
 export function wholeFrame(chunk: Uint8Array, maxMessageBytes: number): Uint8Array | undefined {
-  if (chunk.length < FRAME_HEADER_BYTES || chunk[0] !== 0) return undefined;
-  const length = ((chunk[1]! << 24) | (chunk[2]! << 16) | (chunk[3]! << 8) | chunk[4]!) >>> 0;
-  if (length !== chunk.length - FRAME_HEADER_BYTES || length > maxMessageBytes) return undefined;
-  return chunk.subarray(FRAME_HEADER_BYTES);
+  return isWholeFrame(chunk, maxMessageBytes) ? chunk.subarray(FRAME_HEADER_BYTES) : undefined;
 }
 
 /** Writes the 5-byte header at the start of `out` for a message of `length` bytes. */

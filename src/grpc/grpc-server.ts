@@ -4,15 +4,13 @@ import type { AccessChecker } from "../auth/access.ts";
 import type { Logger } from "../log.ts";
 import { biStreamMethod } from "./bi-stream.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
-import type { Payload } from "./generated/nacos_grpc_service.ts";
 import { HandlerRegistry } from "./handler-registry.ts";
 import { registerHealthCheck } from "./handlers/health-check.ts";
 import { registerServerCheck } from "./handlers/server-check.ts";
 import { GrpcHttp2Server } from "./http2-server.ts";
 import type { Method } from "./method.ts";
 import { IdleDetector } from "./idle-detector.ts";
-import type { JsonObject } from "./payload.ts";
-import { PAYLOAD_CODEC } from "./payload-codec.ts";
+import { NACOS_ANSWER_CODEC, NACOS_REQUEST_CODEC, type DecodedPayload, type JsonObject } from "./payload.ts";
 import { PushError, type PushOptions } from "./push.ts";
 import { RequestDispatcher } from "./request-dispatcher.ts";
 import { NacosMessage } from "./response.ts";
@@ -122,8 +120,12 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     now,
   });
   const dispatcher = new RequestDispatcher({ handlers, connections, access: options.access, notServing, log, now });
-  const payload = PAYLOAD_CODEC;
-  http.addMethod(REQUEST_PATH, { kind: "unary", request: payload, response: payload, handle: (req: Payload, call) => dispatcher.dispatch(req, call) });
+  http.addMethod(REQUEST_PATH, {
+    kind: "unary",
+    request: NACOS_REQUEST_CODEC,
+    response: NACOS_ANSWER_CODEC,
+    handle: (req: DecodedPayload, call) => dispatcher.answer(req, call),
+  });
   http.addMethod(
     BI_STREAM_PATH,
     biStreamMethod({

@@ -56,7 +56,9 @@ export class GrpcHttp2Server {
       settings: { maxConcurrentStreams: options.maxConcurrentStreams },
       // Keep HTTP/2's own limits out of the way of gRPC's message limit (messages span many frames).
       maxSessionMemory: Math.max(10, Math.ceil((options.maxConnectionBufferBytes * 2) / (1024 * 1024))),
-    });
+      // Our response headers are fixed and single-valued: skip node:http2's per-response check of that.
+      strictSingleValueFields: false,
+    } as http2.ServerOptions);
     this.server.on("session", (session) => this.onSession(session));
     this.server.on("stream", (stream, headers) => this.onStream(stream as ServerHttp2Stream, headers));
     this.server.on("sessionError", (err) => options.log.debug("http2 session error", { error: err }));
@@ -203,8 +205,11 @@ export class GrpcHttp2Server {
 
   // --- calls ---------------------------------------------------------------------------------
 
+  /** One listener for every stream (a listener per stream was a closure per call). */
+  private readonly onStreamError = (err: Error) => this.options.log.debug("gRPC stream error", { error: err });
+
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
-    stream.on("error", (err) => this.options.log.debug("gRPC stream error", { error: err }));
+    stream.on("error", this.onStreamError);
     const state = this.sessions.get(stream.session as ServerHttp2Session);
     if (!state) {
       stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);

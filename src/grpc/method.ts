@@ -7,6 +7,8 @@ import type { GrpcStatusCode } from "./status.ts";
 /** Turns message bytes into a value and back (protobuf-ts MessageType fits through `codecOf`). */
 export interface MessageCodec<T> {
   decode(bytes: Uint8Array): T;
+  /** decode(bytes.subarray(start, end)) without the view (in JSC a view of a small fresh array copies it). */
+  decodeRange?(bytes: Uint8Array, start: number, end: number): T;
   encode(message: T): Uint8Array;
   /** The message as a whole gRPC frame (header included), when the codec can write it without a copy. */
   encodeFrame?(message: T): Uint8Array;

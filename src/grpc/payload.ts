@@ -3,7 +3,8 @@
 // (null fields left out). Request headers travel in metadata.headers; Java clients also put an emptied
 // "headers" object in the JSON.
 import type { Payload } from "./generated/nacos_grpc_service.ts";
-import { decodePayloadBytes, encodePayloadBytes } from "./payload-codec.ts";
+import type { MessageCodec } from "./method.ts";
+import { decodePayloadBytes, decodeRequestRange, encodeMessageFrame, encodePayloadBytes } from "./payload-codec.ts";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -18,8 +19,14 @@ export interface DecodedPayload {
   type: string;
   clientIp: string;
   headers: Record<string, string>;
-  /** The body bytes as sent (UTF-8 JSON, not yet parsed). */
-  body: Uint8Array;
+  /** The body as sent (UTF-8 JSON, not yet parsed): its bytes, or its text once decoded. */
+  body: Uint8Array | string;
+}
+
+/** A Nacos message to send: its type and its JSON body (response fields included). */
+export interface NacosMessageOut {
+  type: string;
+  body: JsonObject;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -35,12 +42,15 @@ export function readPayload(payload: Payload): DecodedPayload {
 }
 
 /** Parses the body as a JSON object; throws PayloadError saying what is wrong. */
-export function parseBody(body: Uint8Array): JsonObject {
+export function parseBody(body: Uint8Array | string): JsonObject {
   let text: string;
-  try {
-    text = decoder.decode(body);
-  } catch {
-    throw new PayloadError("body is not valid UTF-8");
+  if (typeof body === "string") text = body;
+  else {
+    try {
+      text = decoder.decode(body);
+    } catch {
+      throw new PayloadError("body is not valid UTF-8");
+    }
   }
   // (the common case starts with "{"; only then is trim() skipped, it copies the whole body)
   if (text.charCodeAt(0) !== 123 && text.trim() === "") return {};
@@ -64,11 +74,12 @@ export function makePayload(type: string, body: JsonObject, headers: Record<stri
   };
 }
 
-/** JSON without nulls. The replacer makes stringify several times slower, so it only runs when a null may be there. */
-function toJson(body: JsonObject): string {
+/** JSON without nulls (Jackson NON_NULL). The replacer makes stringify several times slower, so it only runs when a null may be there. */
+export function toJson(body: JsonObject): string {
   const fast = JSON.stringify(body);
   return fast.includes("null") ? JSON.stringify(body, dropNulls) : fast;
 }
+
 
 function dropNulls(_key: string, value: unknown): unknown {
   return value === null ? undefined : value;
@@ -81,3 +92,20 @@ export function encodePayload(payload: Payload): Uint8Array {
 export function decodePayload(bytes: Uint8Array): Payload {
   return decodePayloadBytes(bytes);
 }
+
+/** /Request/request's requests: decoded from the call's chunk in place (see payload-codec.ts). */
+export const NACOS_REQUEST_CODEC: MessageCodec<DecodedPayload> = {
+  decode: (bytes) => decodeRequestRange(bytes, 0, bytes.length),
+  decodeRange: decodeRequestRange,
+  encode: (p) => encodePayloadBytes({ metadata: { type: p.type, clientIp: p.clientIp, headers: p.headers }, body: { typeUrl: "", value: typeof p.body === "string" ? encoder.encode(p.body) : p.body } }),
+};
+
+/** /Request/request's answers: the JSON written straight into the gRPC frame. */
+export const NACOS_ANSWER_CODEC: MessageCodec<NacosMessageOut> = {
+  decode: (bytes) => {
+    const p = readPayload(decodePayloadBytes(bytes));
+    return { type: p.type, body: parseBody(p.body) };
+  },
+  encode: (m) => encodePayloadBytes(makePayload(m.type, m.body)),
+  encodeFrame: (m) => encodeMessageFrame(m.type, toJson(m.body)),
+};

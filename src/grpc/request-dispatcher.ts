@@ -9,7 +9,7 @@ import type { ConnectionInfo, ConnectionRegistry } from "./connection-registry.t
 import type { Payload } from "./generated/nacos_grpc_service.ts";
 import type { HandlerRegistry, HandlerResult, RegisteredHandler, RequestContext } from "./handler-registry.ts";
 import type { CallContext } from "./method.ts";
-import { makePayload, parseBody, readPayload, type JsonObject } from "./payload.ts";
+import { makePayload, parseBody, readPayload, type DecodedPayload, type JsonObject, type NacosMessageOut } from "./payload.ts";
 import { errorBody, NacosErrorCode, NacosMessage, successBody } from "./response.ts";
 
 export const ERROR_RESPONSE = "ErrorResponse";
@@ -39,16 +39,24 @@ export interface DispatcherDeps {
   now: () => number;
 }
 
-function failure(requestId: string, code: number, message: string, responseType = ERROR_RESPONSE): Payload {
-  return makePayload(responseType, errorBody(requestId, code, message));
+function failure(requestId: string, code: number, message: string, responseType = ERROR_RESPONSE): NacosMessageOut {
+  return { type: responseType, body: errorBody(requestId, code, message) };
 }
+
+const toPayload = (m: NacosMessageOut): Payload => makePayload(m.type, m.body);
 
 export class RequestDispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
 
+  /** The answer to a request Payload, as a Payload. */
   dispatch(payload: Payload, call: CallContext): Payload | Promise<Payload> {
+    const out = this.answer(readPayload(payload), call);
+    return out instanceof Promise ? out.then(toPayload) : toPayload(out);
+  }
+
+  /** The answer to a decoded request: its type and JSON body (what /Request/request frames directly). */
+  answer(incoming: DecodedPayload, call: CallContext): NacosMessageOut | Promise<NacosMessageOut> {
     const { handlers, connections, log } = this.deps;
-    const incoming = readPayload(payload);
     const type = incoming.type;
     let body: JsonObject | undefined;
     let parseError: string | undefined;
@@ -103,13 +111,13 @@ export class RequestDispatcher {
     return this.afterAccess(request, decision);
   }
 
-  private accessFailed(type: string, errorType: string, requestId: string, err: unknown): Payload {
+  private accessFailed(type: string, errorType: string, requestId: string, err: unknown): NacosMessageOut {
     this.deps.log.error("access check failed", { type, error: err });
-    return makePayload(errorType, errorBody(requestId, NacosErrorCode.SERVER_ERROR, `access check failed: ${(err as Error)?.message ?? String(err)}`));
+    return failure(requestId, NacosErrorCode.SERVER_ERROR, `access check failed: ${(err as Error)?.message ?? String(err)}`, errorType);
   }
 
-  private afterAccess(r: Accepted, decision: AccessDecision): Payload | Promise<Payload> {
-    if (!decision.allowed) return makePayload(r.errorType, errorBody(r.requestId, NacosErrorCode.NO_RIGHT, decision.message));
+  private afterAccess(r: Accepted, decision: AccessDecision): NacosMessageOut | Promise<NacosMessageOut> {
+    if (!decision.allowed) return failure(r.requestId, NacosErrorCode.NO_RIGHT, decision.message, r.errorType);
     const call = r.call;
     const context: RequestContext = {
       requestType: r.type,
@@ -134,24 +142,24 @@ export class RequestDispatcher {
     }
     if (result instanceof Promise) {
       return result.then(
-        (out) => this.toPayload(r, out),
+        (out) => this.toMessage(r, out),
         (err: unknown) => this.handlerFailed(r, err),
       );
     }
-    return this.toPayload(r, result);
+    return this.toMessage(r, result);
   }
 
-  private toPayload(r: Accepted, result: HandlerResult): Payload {
+  private toMessage(r: Accepted, result: HandlerResult): NacosMessageOut {
     if (!result || typeof result.type !== "string" || result.type === "") {
       return this.handlerFailed(r, new Error(`handler for ${r.type} returned no response type`));
     }
     const fields = result.body ?? {};
-    const out = result.error ? errorBody(r.requestId, result.error.code, result.error.message, fields) : successBody(r.requestId, fields);
-    return makePayload(result.type, out);
+    const body = result.error ? errorBody(r.requestId, result.error.code, result.error.message, fields) : successBody(r.requestId, fields);
+    return { type: result.type, body };
   }
 
-  private handlerFailed(r: Accepted, err: unknown): Payload {
-    const fail = (code: number, message: string) => makePayload(r.errorType, errorBody(r.requestId, code, message));
+  private handlerFailed(r: Accepted, err: unknown): NacosMessageOut {
+    const fail = (code: number, message: string) => failure(r.requestId, code, message, r.errorType);
     if (err instanceof DomainError) {
       this.deps.log.debug("request failed", { type: r.type, code: err.nacosCode, error: err.message });
       return fail(err.nacosCode, err.message);

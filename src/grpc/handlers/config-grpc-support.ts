@@ -24,14 +24,23 @@ export function grpcErrorCode(err: DomainError): number {
   }
 }
 
-/** Runs a handler body; a DomainError becomes a failure of `responseType` (others go to the bridge's 500). */
-export async function answering(responseType: string, run: () => HandlerResult | Promise<HandlerResult>): Promise<HandlerResult> {
+/**
+ * Runs a handler body; a DomainError becomes a failure of `responseType` (others go to the bridge's 500).
+ * A body that answers synchronously is answered synchronously: no promise per call for reads.
+ */
+export function answering(responseType: string, run: () => HandlerResult | Promise<HandlerResult>): HandlerResult | Promise<HandlerResult> {
+  let result: HandlerResult | Promise<HandlerResult>;
   try {
-    return await run();
+    result = run();
   } catch (err) {
-    if (err instanceof DomainError && err.kind !== "internal") return { type: responseType, error: { code: grpcErrorCode(err), message: err.message } };
-    throw err;
+    return refusal(responseType, err);
   }
+  return result instanceof Promise ? result.catch((err: unknown) => refusal(responseType, err)) : result;
+}
+
+function refusal(responseType: string, err: unknown): HandlerResult {
+  if (err instanceof DomainError && err.kind !== "internal") return { type: responseType, error: { code: grpcErrorCode(err), message: err.message } };
+  throw err;
 }
 
 /** A string-valued map field (additionMap); anything else reads as empty. */
