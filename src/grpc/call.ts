@@ -35,6 +35,7 @@ const RESPONSE_HEADERS = { ":status": 200, "content-type": GRPC_CONTENT_TYPE };
 const RESPONSE_HEADERS_COMPRESSING = { ...RESPONSE_HEADERS, "grpc-accept-encoding": ACCEPT_ENCODING };
 // gRPC has no use for the date header node:http2 adds by default; formatting and encoding it costs.
 const RESPONSE_OPTIONS = { waitForTrailers: true, sendDate: false };
+const OK_TRAILERS: Readonly<Record<string, string>> = { "grpc-status": "0" };
 
 /** One call's lifetime: reading, deadline, the single response status. It is its own CallContext. */
 export class Call implements CallContext {
@@ -46,7 +47,7 @@ export class Call implements CallContext {
   private finished = false;
   private headersSent = false;
   private watchingClose = false;
-  private trailers: Record<string, string> | undefined;
+  private trailers: Readonly<Record<string, string>> | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   private countedIn = 0;
   private metadataCache: Record<string, string> | undefined;
@@ -219,7 +220,7 @@ export class Call implements CallContext {
     this.clearDeadline();
     try {
       this.sendHeaders();
-      this.trailers = { "grpc-status": "0" };
+      this.trailers = OK_TRAILERS;
       if (!this.stream.destroyed) this.stream.end(frame);
       this.stopReading();
     } catch (err) {
@@ -304,8 +305,7 @@ export class Call implements CallContext {
     if (!this.headersSent) {
       respondTrailersOnly(this.stream, code, message ?? "");
     } else {
-      this.trailers = { "grpc-status": String(code) };
-      if (message) this.trailers["grpc-message"] = encodeGrpcMessage(message);
+      this.trailers = message ? { "grpc-status": String(code), "grpc-message": encodeGrpcMessage(message) } : { "grpc-status": String(code) };
       if (!this.stream.destroyed && !this.stream.writableEnded) this.stream.end();
     }
     this.stopReading();

@@ -2,7 +2,8 @@
 // including what other encoders may send (unknown fields, repeated fields, long varints, empty messages).
 import { describe, expect, test } from "bun:test";
 import { Payload } from "../../../src/grpc/generated/nacos_grpc_service.ts";
-import { decodePayloadBytes, encodePayloadBytes, PAYLOAD_CODEC } from "../../../src/grpc/payload-codec.ts";
+import { decodePayloadBytes, decodeRequestRange, encodeMessageFrame, encodePayloadBytes, PAYLOAD_CODEC } from "../../../src/grpc/payload-codec.ts";
+import { makePayload, parseBody } from "../../../src/grpc/payload.ts";
 import { encodeFrame } from "../../../src/grpc/framing.ts";
 
 const utf8 = new TextEncoder();
@@ -62,4 +63,37 @@ describe("Payload codec", () => {
 
 test("PAYLOAD_CODEC.encodeFrame is the gRPC frame of encode()", () => {
   for (const p of samples) expect([...PAYLOAD_CODEC.encodeFrame!(p)]).toEqual([...encodeFrame(PAYLOAD_CODEC.encode(p))]);
+});
+
+describe("the unary path's codec (decoded in place, answered into a Buffer)", () => {
+  test("decodeRequestRange reads a frame's message from inside the chunk as decodePayloadBytes does", () => {
+    for (const p of samples) {
+      const frame = encodeFrame(Payload.toBinary(p));
+      const d = decodeRequestRange(frame, 5, frame.length);
+      const ref = decodePayloadBytes(frame.subarray(5));
+      expect(d.type).toBe(ref.metadata?.type ?? "");
+      expect(d.clientIp).toBe(ref.metadata?.clientIp ?? "");
+      expect(d.headers).toEqual(ref.metadata?.headers ?? {});
+      expect(d.body).toBe(new TextDecoder().decode(ref.body?.value ?? new Uint8Array(0)));
+    }
+  });
+
+  test("a body that may not be UTF-8 stays bytes, for parseBody to judge; non-ASCII strings decode", () => {
+    const bad = Payload.toBinary({ metadata: { type: "T", clientIp: "", headers: { ü: "✓" } }, body: { typeUrl: "", value: Uint8Array.from([0x7b, 0xff, 0x7d]) } });
+    const d = decodeRequestRange(bad, 0, bad.length);
+    expect(d.body).toEqual(Uint8Array.from([0x7b, 0xff, 0x7d]));
+    expect(d.headers).toEqual({ ü: "✓" });
+    const replacement = Payload.toBinary({ body: { typeUrl: "", value: utf8.encode('{"a":"\uFFFD"}') } });
+    expect(parseBody(decodeRequestRange(replacement, 0, replacement.length).body)).toEqual({ a: "\uFFFD" });
+    expect(() => decodeRequestRange(Uint8Array.from([0x12, 0x03, 0x1a, 0x01, 0xff]), 0, 5)).toThrow();
+  });
+
+  test("encodeMessageFrame writes the bytes of encodeFrame(makePayload(type, body)), as a Buffer", () => {
+    for (const [type, body] of [["ServerCheckResponse", { connectionId: "c", resultCode: 200 }], ["X", {}], ["", { s: "çødé ✓ ".repeat(40) }], ["T".repeat(300), { n: 1 }]] as const) {
+      const json = JSON.stringify(body);
+      const out = encodeMessageFrame(type, json);
+      expect(Buffer.isBuffer(out)).toBe(true);
+      expect([...out]).toEqual([...PAYLOAD_CODEC.encodeFrame!(makePayload(type, body))]);
+    }
+  });
 });
