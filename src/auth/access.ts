@@ -29,8 +29,11 @@ export type AccessDecision =
 
 export interface AccessChecker {
   check(request: AccessRequest): AccessDecision | Promise<AccessDecision>;
+  /** True when check() allows every request without looking at it: callers may skip building the request. */
+  readonly allowsAll?: boolean;
 }
 
 export const allowAll: AccessChecker = {
   check: () => ({ allowed: true }),
+  allowsAll: true,
 };

@@ -45,6 +45,55 @@ function failure(requestId: string, code: number, message: string, responseType 
 
 const toPayload = (m: NacosMessageOut): Payload => makePayload(m.type, m.body);
 
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The JSON "headers" object's string values overlaid with the metadata headers (one shared empty object when both are empty). */
+function mergedHeaders(inBody: unknown, metadata: Record<string, string>): Record<string, string> {
+  let out: Record<string, string> | undefined;
+  if (typeof inBody === "object" && inBody !== null && !Array.isArray(inBody)) {
+    for (const k in inBody as JsonObject) {
+      const v = (inBody as JsonObject)[k];
+      if (typeof v === "string") (out ??= {})[k] = v;
+    }
+  }
+  for (const k in metadata) (out ??= {})[k] = metadata[k]!;
+  return out ?? (NO_HEADERS as Record<string, string>);
+}
+
+/** A handler's view of its request (a class: its signal getter lives on the prototype, not per call). */
+class CallRequestContext implements RequestContext {
+  readonly requestType: string;
+  readonly requestId: string;
+  readonly connectionId: string;
+  readonly clientIp: string;
+  readonly remoteIp: string;
+  readonly remotePort: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly connection: ConnectionInfo | undefined;
+  private readonly call: CallContext;
+
+  constructor(
+    r: Accepted,
+    readonly identity: unknown,
+  ) {
+    const session = r.call.session;
+    this.requestType = r.type;
+    this.requestId = r.requestId;
+    this.connectionId = session.id;
+    this.clientIp = r.clientIp;
+    this.remoteIp = session.remoteAddress;
+    this.remotePort = session.remotePort;
+    this.headers = r.headers;
+    this.connection = r.connection;
+    this.call = r.call;
+  }
+
+  /** Read through: the call creates its AbortController only when someone asks for the signal. */
+  get signal(): AbortSignal {
+    return this.call.signal;
+  }
+}
+
 export class RequestDispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -86,12 +135,7 @@ export class RequestDispatcher {
     }
     if (connection) connections.touch(connection.id, this.deps.now());
 
-    const headers: Record<string, string> = {};
-    if (typeof body.headers === "object" && body.headers !== null && !Array.isArray(body.headers)) {
-      const inBody = body.headers as JsonObject;
-      for (const k in inBody) if (typeof inBody[k] === "string") headers[k] = inBody[k];
-    }
-    Object.assign(headers, incoming.headers);
+    const headers = mergedHeaders(body.headers, incoming.headers);
     const clientIp = incoming.clientIp || connection?.clientIp || call.session.remoteAddress;
 
     let decision: AccessDecision | Promise<AccessDecision>;
@@ -118,22 +162,7 @@ export class RequestDispatcher {
 
   private afterAccess(r: Accepted, decision: AccessDecision): NacosMessageOut | Promise<NacosMessageOut> {
     if (!decision.allowed) return failure(r.requestId, NacosErrorCode.NO_RIGHT, decision.message, r.errorType);
-    const call = r.call;
-    const context: RequestContext = {
-      requestType: r.type,
-      requestId: r.requestId,
-      connectionId: call.session.id,
-      clientIp: r.clientIp,
-      remoteIp: call.session.remoteAddress,
-      remotePort: call.session.remotePort,
-      headers: r.headers,
-      connection: r.connection,
-      identity: decision.identity,
-      // Read through: the call creates its AbortController only when someone asks for the signal.
-      get signal() {
-        return call.signal;
-      },
-    };
+    const context = new CallRequestContext(r, decision.identity);
     let result: HandlerResult | Promise<HandlerResult>;
     try {
       result = r.handler.handle(r.body, context);
@@ -170,7 +199,7 @@ export class RequestDispatcher {
 
   private checkAccess(handler: RegisteredHandler, body: JsonObject, headers: Record<string, string>, clientIp: string, connectionId: string) {
     const access = handler.options.access;
-    if (access === "public") return PUBLIC;
+    if (access === "public" || this.deps.access.allowsAll) return PUBLIC;
     return this.deps.access.check({
       accessToken: headers.accessToken,
       action: access?.action ?? "read",
