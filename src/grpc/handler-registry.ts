@@ -29,6 +29,12 @@ export interface HandlerResult {
   type: string;
   /** Response-specific fields; the bridge adds resultCode, errorCode, success, requestId. */
   body?: JsonObject;
+  /**
+   * The same fields already written as JSON object text (nulls left out, none of the bridge's fields),
+   * for answers worth serializing once (a config version read by many clients). Used instead of `body`
+   * on success.
+   */
+  bodyJson?: string;
   /** Answer with a failure under this handler's own type (e.g. ConfigQueryResponse errorCode 300 for "not found"). */
   error?: { code: number; message: string };
 }

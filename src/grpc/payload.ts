@@ -23,10 +23,16 @@ export interface DecodedPayload {
   body: Uint8Array | string;
 }
 
-/** A Nacos message to send: its type and its JSON body (response fields included). */
+/** A Nacos message to send: its type and its JSON body (response fields included), or that body's JSON text. */
 export interface NacosMessageOut {
   type: string;
-  body: JsonObject;
+  body: JsonObject | string;
+}
+
+/** The message as a Payload (what dispatch() hands back, e.g. to tests). */
+export function payloadOf(m: NacosMessageOut): Payload {
+  if (typeof m.body !== "string") return makePayload(m.type, m.body);
+  return { metadata: { type: m.type, clientIp: "", headers: {} }, body: { typeUrl: "", value: encoder.encode(m.body) } };
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -106,6 +112,6 @@ export const NACOS_ANSWER_CODEC: MessageCodec<NacosMessageOut> = {
     const p = readPayload(decodePayloadBytes(bytes));
     return { type: p.type, body: parseBody(p.body) };
   },
-  encode: (m) => encodePayloadBytes(makePayload(m.type, m.body)),
-  encodeFrame: (m) => encodeMessageFrame(m.type, toJson(m.body)),
+  encode: (m) => encodePayloadBytes(payloadOf(m)),
+  encodeFrame: (m) => encodeMessageFrame(m.type, typeof m.body === "string" ? m.body : toJson(m.body)),
 };

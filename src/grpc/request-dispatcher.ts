@@ -9,8 +9,8 @@ import type { ConnectionInfo, ConnectionRegistry } from "./connection-registry.t
 import type { Payload } from "./generated/nacos_grpc_service.ts";
 import type { HandlerRegistry, HandlerResult, RegisteredHandler, RequestContext } from "./handler-registry.ts";
 import type { CallContext } from "./method.ts";
-import { makePayload, parseBody, readPayload, type DecodedPayload, type JsonObject, type NacosMessageOut } from "./payload.ts";
-import { errorBody, NacosErrorCode, NacosMessage, successBody } from "./response.ts";
+import { parseBody, payloadOf, readPayload, type DecodedPayload, type JsonObject, type NacosMessageOut } from "./payload.ts";
+import { errorBody, NacosErrorCode, NacosMessage, successBody, successJson } from "./response.ts";
 
 export const ERROR_RESPONSE = "ErrorResponse";
 
@@ -43,7 +43,7 @@ function failure(requestId: string, code: number, message: string, responseType 
   return { type: responseType, body: errorBody(requestId, code, message) };
 }
 
-const toPayload = (m: NacosMessageOut): Payload => makePayload(m.type, m.body);
+const toPayload = (m: NacosMessageOut): Payload => payloadOf(m);
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -182,6 +182,7 @@ export class RequestDispatcher {
     if (!result || typeof result.type !== "string" || result.type === "") {
       return this.handlerFailed(r, new Error(`handler for ${r.type} returned no response type`));
     }
+    if (result.bodyJson !== undefined && !result.error) return { type: result.type, body: successJson(r.requestId, result.bodyJson) };
     const fields = result.body ?? {};
     const body = result.error ? errorBody(r.requestId, result.error.code, result.error.message, fields) : successBody(r.requestId, fields);
     return { type: result.type, body };

@@ -29,6 +29,12 @@ export function successBody(requestId: string, body: JsonObject = {}): JsonObjec
   return { ...body, resultCode: ResultCode.SUCCESS, errorCode: 0, requestId, success: true };
 }
 
+/** The JSON text of successBody(requestId, fields) given JSON.stringify(fields) (which must hold none of the base fields). */
+export function successJson(requestId: string, fieldsJson: string): string {
+  const base = `"resultCode":${ResultCode.SUCCESS},"errorCode":0,"requestId":${JSON.stringify(requestId)},"success":true}`;
+  return fieldsJson === "{}" ? `{${base}` : `${fieldsJson.slice(0, -1)},${base}`;
+}
+
 export function errorBody(requestId: string, errorCode: number, message: string, body: JsonObject = {}): JsonObject {
   return { ...body, resultCode: ResultCode.FAIL, errorCode, message, requestId, success: false };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { decodePayload, encodePayload, makePayload, parseBody, PayloadError, readPayload } from "../../../src/grpc/payload.ts";
-import { errorBody, isSuccessResponse, successBody } from "../../../src/grpc/response.ts";
+import { errorBody, isSuccessResponse, successBody, successJson } from "../../../src/grpc/response.ts";
 
 describe("Payload envelope", () => {
   test("encode → decode keeps type, clientIp, headers and the JSON body", () => {
@@ -44,6 +44,12 @@ describe("response fields", () => {
     expect(successBody("9", { x: 1 })).toEqual({ x: 1, resultCode: 200, errorCode: 0, requestId: "9", success: true });
     expect(errorBody("9", 302, "RequestHandler Not Found")).toEqual({ resultCode: 500, errorCode: 302, message: "RequestHandler Not Found", requestId: "9", success: false });
   });
+  test("successJson appends the base fields to serialized fields: the text of successBody", () => {
+    for (const fields of [{}, { x: 1 }, { content: 'a "q"\n✓', md5: "m", beta: false }]) {
+      for (const id of ["", "9", 'odd "id"']) expect(successJson(id, JSON.stringify(fields))).toBe(JSON.stringify(successBody(id, fields)));
+    }
+  });
+
   test("client responses are successful when resultCode is 200", () => {
     expect(isSuccessResponse({ resultCode: 200, success: false })).toBe(true);
     expect(isSuccessResponse({ resultCode: 500, success: true })).toBe(false);
