@@ -15,7 +15,7 @@ import { ConnectionListeners } from "./listen/connection-listeners.ts";
 import { ChangeFanout } from "./listen/change-fanout.ts";
 import { realTimers, type Timers } from "./listen/timers.ts";
 import { parseKeyString, keyString } from "./model/config-key.ts";
-import { configV1Routes } from "../http/openapi/config-v1-routes.ts";
+import { configV1Post, configV1Routes } from "../http/openapi/config-v1-routes.ts";
 import { configV1Get, CONFIGS_PATH } from "../http/openapi/config-v1-get.ts";
 import { configV1ListenerRoutes } from "../http/openapi/config-v1-listener-routes.ts";
 import { configHistoryRoutes } from "../http/openapi/config-history-routes.ts";
@@ -58,15 +58,15 @@ export function configModule(ctx: ModuleContext, timers: Timers = realTimers): C
   };
   log.debug("configs loaded", { configs: index.size, namespaces: index.namespaces().length });
 
+  const limits = { maxBodyBytes: ctx.settings.httpMaxBodySize, maxUrlLength: ctx.settings.httpMaxUrlLength, maxHeaderBytes: ctx.settings.httpMaxHeaderSize };
+  const httpLog = ctx.log.child("http");
   return {
     name: "config",
     api,
     listeners,
     fanout,
     nativeHttpRoutes: {
-      [CONFIGS_PATH]: {
-        GET: configV1Get(api, { maxBodyBytes: ctx.settings.httpMaxBodySize, maxUrlLength: ctx.settings.httpMaxUrlLength, maxHeaderBytes: ctx.settings.httpMaxHeaderSize }, ctx.log.child("http")),
-      },
+      [CONFIGS_PATH]: { GET: configV1Get(api, limits, httpLog), POST: configV1Post(api, limits, httpLog) },
     },
     httpRoutes: [configV1Routes(api), configV1ListenerRoutes(api), configHistoryRoutes(api), configV2Routes(api), namespaceRoutes(api)],
     registerGrpc(grpc: GrpcServer) {

@@ -2,11 +2,13 @@
 // add a new one instead. All pending migrations run in one transaction with their schema_version
 // rows: a start either reaches the newest schema or leaves the database as it was (and pays one fsync).
 import type { Database } from "bun:sqlite";
+import { linkHistoryChains } from "../config/store/history-table.ts";
 
 export interface Migration {
   version: number;
   name: string;
-  up: string;
+  /** SQL, or a function for a change SQL alone cannot express (a backfill computed in code). */
+  up: string | ((db: Database) => void);
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -65,6 +67,19 @@ export const MIGRATIONS: Migration[] = [
            created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL) STRICT;
          CREATE TABLE config_sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;`,
   },
+  {
+    version: 11,
+    name: "configuration history as a chain per key (config_history.prev_nid, config_history_head)",
+    up: (db) => {
+      db.run(`ALTER TABLE config_history ADD COLUMN prev_nid INTEGER NOT NULL DEFAULT 0;
+              CREATE TABLE config_history_head (
+                namespace TEXT NOT NULL, group_name TEXT NOT NULL, data_id TEXT NOT NULL,
+                last_nid INTEGER NOT NULL, row_count INTEGER NOT NULL,
+                PRIMARY KEY (namespace, group_name, data_id)) WITHOUT ROWID, STRICT;`);
+      linkHistoryChains(db);
+      db.run("DROP INDEX config_history_by_key; DROP INDEX config_history_by_config;");
+    },
+  },
   // 20-29: naming
   {
     version: 20,
@@ -100,7 +115,8 @@ export function applyMigrations(db: Database, migrations: Migration[] = MIGRATIO
     // lower number can arrive after a higher one was applied.
     const pending = migrations.filter((m) => !recorded.has(m.version)).sort((a, b) => a.version - b.version);
     for (const m of pending) {
-      db.run(m.up);
+      if (typeof m.up === "string") db.run(m.up);
+      else m.up(db);
       db.run("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)", [m.version, m.name, Date.now()]);
     }
     return pending.map((m) => m.version);

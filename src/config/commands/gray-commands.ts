@@ -35,7 +35,7 @@ function configIdOf(db: Database, deps: CommandDeps, key: ConfigKey): number {
 /** The history row of a gray version written (I/U) or removed (D); shared with config removal. */
 export function grayHistory(db: Database, deps: CommandDeps, g: GrayRecord, opType: "I" | "U" | "D", o: Origin): void {
   const t = deps.tables(db);
-  t.appendHistory({
+  t.history.append({
     configId: configIdOf(db, deps, g),
     namespace: g.namespace,
     group: g.group,

@@ -47,7 +47,7 @@ export function writeFormal(db: Database, deps: CommandDeps, p: PublishPayload):
     t.insertConfig(after);
   }
   const recorded = before ?? after;
-  t.appendHistory({
+  t.history.append({
     configId: after.id,
     namespace: p.namespace,
     group: p.group,

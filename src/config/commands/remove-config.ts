@@ -31,7 +31,7 @@ function removeKey(db: Database, deps: CommandDeps, key: ConfigKey, o: Origin): 
   }
   if (formal) {
     t.deleteConfig(formal.id);
-    t.appendHistory({
+    t.history.append({
       configId: formal.id,
       namespace: key.namespace,
       group: key.group,

@@ -26,14 +26,14 @@ export class HistoryService {
     const key = this.key(namespace, group, dataId);
     const size = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(pageSize)));
     const number = Math.max(1, Math.floor(pageNo));
-    const { total, rows } = this.tables.historyPage(key, (number - 1) * size, size);
+    const { total, rows } = this.tables.history.page(key, (number - 1) * size, size);
     return { totalCount: total, pageNumber: number, pagesAvailable: Math.ceil(total / size), pageItems: rows };
   }
 
   /** One history row; undefined when there is none with this nid. */
   get(namespace: string, group: string, dataId: string, nid: number): HistoryRecord | undefined {
     const key = this.key(namespace, group, dataId);
-    const row = this.tables.findHistory(nid);
+    const row = this.tables.history.find(nid);
     if (row) checkBelongs(row, key);
     return row;
   }
@@ -41,7 +41,7 @@ export class HistoryService {
   /** A row with what the config held before and after that change. */
   detail(namespace: string, group: string, dataId: string, nid: number): HistoryDetail | undefined {
     const key = this.key(namespace, group, dataId);
-    const row = this.tables.findHistory(nid);
+    const row = this.tables.history.find(nid);
     if (!row) return undefined;
     checkBelongs(row, key);
     const detail: HistoryDetail = { ...row, originalContent: "", originalMd5: "", updatedContent: "", updatedMd5: "" };
@@ -55,7 +55,7 @@ export class HistoryService {
       detail.originalContent = row.content;
       detail.originalMd5 = row.md5;
       // An update row holds the replaced content; what replaced it is in the next row, or is current.
-      const next = this.tables.nextHistory(key, row.publishType, row.grayName, row.nid);
+      const next = this.tables.history.next(key, row.publishType, row.grayName, row.nid);
       const current = row.publishType === "formal" ? this.index.formal(key) : this.index.gray(key, row.grayName);
       const after = next ?? current;
       if (after) {
@@ -69,7 +69,7 @@ export class HistoryService {
   /** The newest history row of the config with this id (Nacos "previous"). */
   previous(namespace: string, group: string, dataId: string, configId: number): HistoryRecord | undefined {
     const key = this.key(namespace, group, dataId);
-    const row = this.tables.latestHistoryOfConfig(configId);
+    const row = this.tables.history.latestOfConfig(key, configId);
     if (row) checkBelongs(row, key);
     return row;
   }

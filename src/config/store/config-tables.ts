@@ -1,16 +1,12 @@
-// SQL over the configuration center's replicated tables (schema: store/migrations.ts, version 10).
+// SQL over the configuration center's replicated tables (schema: store/migrations.ts, versions 10-19).
 // Writes are called only from command handlers inside the state machine's transaction; reads serve the
 // start-up load, history pages and export.
 import type { Database, Statement } from "bun:sqlite";
 import type { ConfigKey } from "../model/config-key.ts";
-import type { ConfigRecord, GrayRecord, HistoryRecord, NamespaceRecord, OpType, PublishType } from "../model/config-record.ts";
+import type { ConfigRecord, GrayRecord, NamespaceRecord } from "../model/config-record.ts";
+import { HISTORY_TABLES, HistoryTable } from "./history-table.ts";
 
-/** Nacos keeps 30 days of config history. */
-export const HISTORY_RETENTION_MS = 30 * 24 * 3600 * 1000;
-/** Expired history is deleted once per this many new rows. */
-const TRIM_EVERY = 256;
-
-export const CONFIG_TABLES = ["config_info", "config_gray", "config_history", "config_namespace", "config_sequence"];
+export const CONFIG_TABLES = ["config_info", "config_gray", ...HISTORY_TABLES, "config_namespace", "config_sequence"];
 
 interface ConfigRow {
   id: number;
@@ -46,24 +42,6 @@ interface GrayRow {
   src_ip: string;
 }
 
-interface HistoryRow {
-  nid: number;
-  config_id: number;
-  namespace: string;
-  group_name: string;
-  data_id: string;
-  app_name: string;
-  content: string;
-  md5: string;
-  op_type: OpType;
-  publish_type: PublishType;
-  gray_name: string;
-  ext_info: string;
-  src_user: string;
-  src_ip: string;
-  created_at: number;
-  modified_at: number;
-}
 
 const toConfig = (r: ConfigRow): ConfigRecord => ({
   id: r.id,
@@ -99,35 +77,21 @@ const toGray = (r: GrayRow): GrayRecord => ({
   srcIp: r.src_ip,
 });
 
-const toHistory = (r: HistoryRow): HistoryRecord => ({
-  nid: r.nid,
-  configId: r.config_id,
-  namespace: r.namespace,
-  group: r.group_name,
-  dataId: r.data_id,
-  appName: r.app_name,
-  content: r.content,
-  md5: r.md5,
-  opType: r.op_type,
-  publishType: r.publish_type,
-  grayName: r.gray_name,
-  extInfo: r.ext_info,
-  srcUser: r.src_user,
-  srcIp: r.src_ip,
-  createdAt: r.created_at,
-  modifiedAt: r.modified_at,
-});
 
 const KEY_WHERE = "namespace = ? AND group_name = ? AND data_id = ?";
 const keyArgs = (k: ConfigKey) => [k.namespace, k.group, k.dataId] as const;
 
-export type NewHistory = Omit<HistoryRecord, "nid">;
 
 /** Prepared statements over one database; the connection is the node's only one. */
 export class ConfigTables {
   private readonly cache = new Map<string, Statement>();
 
-  constructor(readonly db: Database) {}
+  /** History rows, kept as a chain per key (see history-table.ts). */
+  readonly history: HistoryTable;
+
+  constructor(readonly db: Database) {
+    this.history = new HistoryTable(db);
+  }
 
   private stmt(sql: string): Statement {
     let s = this.cache.get(sql);
@@ -213,56 +177,6 @@ export class ConfigTables {
 
   deleteGray(key: ConfigKey, grayName: string): void {
     this.stmt(`DELETE FROM config_gray WHERE ${KEY_WHERE} AND gray_name = ?`).run(...keyArgs(key), grayName);
-  }
-
-  // --- history -----------------------------------------------------------------------------------
-
-  /**
-   * The row's nid is the table's largest plus one (a NULL INTEGER PRIMARY KEY): derived from the
-   * replicated rows alone, so every node and every snapshot agree, without a sequence row to update.
-   */
-  appendHistory(h: NewHistory): number {
-    const result = this.stmt(
-      `INSERT INTO config_history (nid, config_id, namespace, group_name, data_id, app_name, content, md5, op_type, publish_type, gray_name, ext_info, src_user, src_ip, created_at, modified_at)
-       VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(h.configId, h.namespace, h.group, h.dataId, h.appName, h.content, h.md5, h.opType, h.publishType, h.grayName, h.extInfo, h.srcUser, h.srcIp, h.createdAt, h.modifiedAt);
-    const nid = Number(result.lastInsertRowid);
-    // Expired rows go every TRIM_EVERY rows, not on every write; nid keeps it the same on every node.
-    if (nid % TRIM_EVERY === 0) this.trimHistory(h.createdAt - HISTORY_RETENTION_MS);
-    return nid;
-  }
-
-  /** Drops history rows older than `before` (Nacos keeps 30 days). */
-  private trimHistory(before: number): void {
-    this.stmt("DELETE FROM config_history WHERE created_at < ?").run(before);
-  }
-
-  historyPage(key: ConfigKey, offset: number, limit: number): { total: number; rows: HistoryRecord[] } {
-    const total = (this.stmt(`SELECT count(*) AS n FROM config_history WHERE ${KEY_WHERE}`).get(...keyArgs(key)) as { n: number }).n;
-    const rows = this.stmt(`SELECT * FROM config_history WHERE ${KEY_WHERE} ORDER BY nid DESC LIMIT ? OFFSET ?`).all(...keyArgs(key), limit, offset) as HistoryRow[];
-    return { total, rows: rows.map(toHistory) };
-  }
-
-  findHistory(nid: number): HistoryRecord | undefined {
-    const row = this.stmt("SELECT * FROM config_history WHERE nid = ?").get(nid) as HistoryRow | null;
-    return row ? toHistory(row) : undefined;
-  }
-
-  /** The newest history row of the config with this id (Nacos "previous"). */
-  latestHistoryOfConfig(configId: number): HistoryRecord | undefined {
-    const row = this.stmt("SELECT * FROM config_history WHERE config_id = ? ORDER BY nid DESC LIMIT 1").get(configId) as HistoryRow | null;
-    return row ? toHistory(row) : undefined;
-  }
-
-  /** The next history row of the same config and publish type after `nid` (what an update led to). */
-  nextHistory(key: ConfigKey, publishType: PublishType, grayName: string, nid: number): HistoryRecord | undefined {
-    const row = this.stmt(`SELECT * FROM config_history WHERE ${KEY_WHERE} AND publish_type = ? AND gray_name = ? AND nid > ? ORDER BY nid LIMIT 1`).get(
-      ...keyArgs(key),
-      publishType,
-      grayName,
-      nid,
-    ) as HistoryRow | null;
-    return row ? toHistory(row) : undefined;
   }
 
   // --- namespaces --------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ export function raftRoutes(raft: RaftNode, token: string) {
         learners: m.learners,
         members: m.members,
         addr: m.addr,
+        log_writes: m.logWrites,
       };
     })
     // r-nacos: body [nodeId, addr] asks the cluster to add that node.

@@ -2,12 +2,12 @@
 // Ready into one SQLite transaction (append + hard state + apply, one fsync), then sends messages,
 // settles proposals and reads, and advances. Every proposal that arrives while a Ready is being
 // written joins the next one: group commit without a fixed delay.
-import type { Database } from "bun:sqlite";
+import type { Database, Statement } from "bun:sqlite";
 import { DomainError, unavailable, invalid } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { RawNode, type Ready } from "../core/raw-node.ts";
 import { NotLeaderError, ProposalDroppedError } from "../core/errors.ts";
-import { NONE, type ConfState, type Message, type NodeId, type SoftState } from "../core/types.ts";
+import { NONE, type ConfState, type Entry, type Message, type NodeId, type SoftState } from "../core/types.ts";
 import type { Status } from "../core/raft.ts";
 import { encodeCommand, type ApplyOutcome, type StateMachine } from "../state-machine.ts";
 import type { Proposer } from "../proposer.ts";
@@ -46,6 +46,13 @@ export interface RaftNodeOptions {
 }
 
 const CLUSTER_MEMBER_TABLE = "cluster_member";
+
+/** What applying a Ready's committed entries produced, for finishReady to hand out. */
+interface Applied {
+  committed: Entry[];
+  outcomes: Map<number, ApplyOutcome>;
+  membershipChanged: boolean;
+}
 /** Readies with at most this many new entries fsync inline (see processReady). */
 const INLINE_SYNC_MAX_ENTRIES = 1;
 
@@ -63,6 +70,8 @@ export interface RaftMetrics {
   learners: NodeId[];
   members: { id: NodeId; addr: string; role: "voter" | "learner"; match?: number }[];
   pendingProposals: number;
+  /** Log writes (transactions) since start: with the log index, shows how well writes are grouped. */
+  logWrites: number;
 }
 
 export class RaftNode implements Proposer, RaftInbound {
@@ -90,6 +99,8 @@ export class RaftNode implements Proposer, RaftInbound {
   /** A Ready's fsync is in flight: the next ready() waits for its advance(). */
   private writing = false;
   private synchronous: "FULL" | "NORMAL" = "FULL";
+  private readonly syncFull: Statement;
+  private readonly syncNormal: Statement;
   /** Transactions that wrote Raft state (one per Ready with something to persist); for tests and metrics. */
   persistCount = 0;
 
@@ -97,6 +108,8 @@ export class RaftNode implements Proposer, RaftInbound {
     this.opts = { tickMs: 50, electionTicks: 10, proposalTimeoutMs: 10_000, ...options };
     this.log = options.log;
     this.db = options.db;
+    this.syncFull = this.db.prepare("PRAGMA synchronous = FULL");
+    this.syncNormal = this.db.prepare("PRAGMA synchronous = NORMAL");
     this.sm = options.stateMachine;
     this.transport = options.transport;
     this.sm.registerTables(CLUSTER_MEMBER_TABLE);
@@ -257,10 +270,10 @@ export class RaftNode implements Proposer, RaftInbound {
   }
 
   /**
-   * One Ready: write its entries and hard state, make them durable, and only then send, apply and
-   * advance (finishReady). A Ready of many entries (a loaded node) commits without fsync and then
-   * fdatasyncs the WAL in the thread pool, so the loop keeps taking requests (they form the next
-   * batch); a lone entry is synced inline, which is quicker when nobody else is waiting.
+   * One Ready: write its entries and hard state, make them durable, apply what is committed, and only
+   * then send, answer and advance (finishReady). A Ready of many entries (a loaded node) commits
+   * without fsync and then fdatasyncs the WAL in the thread pool, so the loop keeps taking requests
+   * (they form the next batch); a lone entry is synced inline, which is quicker when nobody else waits.
    */
   private processReady(): void {
     this.scheduled = false;
@@ -275,27 +288,40 @@ export class RaftNode implements Proposer, RaftInbound {
     }
     const needsSync = rd.mustSync || rd.snapshot !== undefined;
     const inline = needsSync && rd.snapshot === undefined && rd.entries.length <= INLINE_SYNC_MAX_ENTRIES;
-    this.setSynchronous(inline ? "FULL" : "NORMAL");
-    if (rd.snapshot) this.snapshots.install(rd.snapshot);
-    if (rd.entries.length > 0 || rd.hardState) {
+    const persist = rd.entries.length > 0 || rd.hardState !== undefined;
+    const writeLog = () => {
+      this.raftLog.append(rd.entries);
+      if (rd.hardState) this.raftLog.setHardState(rd.hardState);
+    };
+    if (persist) {
       this.persistCount++;
       this.opts.wal.wrote(rd.entries.length + 1);
-      this.fatalOnFailure("cannot persist Raft state", () =>
-        this.db.transaction(() => {
-          this.raftLog.append(rd.entries);
-          if (rd.hardState) this.raftLog.setHardState(rd.hardState);
-        }).immediate(),
-      );
     }
-    if (!needsSync || inline) {
-      this.finishReady(rd, outgoing);
+    if (inline) {
+      // A light load: the log write and the apply of what is committed share one transaction whose
+      // commit fsyncs (FULL), so a lone write pays one commit and one fsync. Nothing can observe the
+      // applied rows before that commit returns: this thread is in it, and the read model and the
+      // proposers only hear in finishReady.
+      this.setSynchronous("FULL");
+      const applied = this.applyCommitted(rd.committedEntries, writeLog);
+      this.setSynchronous("NORMAL");
+      this.finishReady(rd, outgoing, applied);
       return;
     }
+    this.setSynchronous("NORMAL");
+    if (rd.snapshot) this.snapshots.install(rd.snapshot);
+    if (persist) this.fatalOnFailure("cannot persist Raft state", () => this.db.transaction(writeLog).immediate());
+    if (!needsSync) {
+      this.finishReady(rd, outgoing, this.applyCommitted(rd.committedEntries));
+      return;
+    }
+    // Under load: the batch committed without fsync above; the WAL is fdatasynced in the thread pool
+    // while requests keep arriving, and only then is anything sent, applied or answered.
     this.writing = true;
     this.opts.wal.syncWal().then(
       () => {
         this.writing = false;
-        if (!this.stopped) this.finishReady(rd, outgoing);
+        if (!this.stopped) this.finishReady(rd, outgoing, this.applyCommitted(rd.committedEntries));
       },
       (err: Error) => this.fatalOnFailure("cannot make the Raft log durable (fdatasync)", () => {
         throw err;
@@ -306,12 +332,35 @@ export class RaftNode implements Proposer, RaftInbound {
   /** FULL: the commit itself fsyncs the WAL; NORMAL: it does not (the caller syncs the WAL after). */
   private setSynchronous(mode: "FULL" | "NORMAL"): void {
     if (mode === this.synchronous) return;
-    this.db.run(`PRAGMA synchronous = ${mode}`);
+    (mode === "FULL" ? this.syncFull : this.syncNormal).run();
     this.synchronous = mode;
   }
 
-  /** After the Ready is durable: tell peers, apply what is committed, answer the proposers, advance. */
-  private finishReady(rd: Ready, outgoing: Message[]): void {
+  /**
+   * Applies committed entries in one transaction; `first` runs at its start (the inline path writes
+   * the log there). Runs even with nothing committed when `first` is given.
+   */
+  private applyCommitted(committed: Entry[], first?: () => void): Applied | undefined {
+    if (committed.length === 0 && !first) return undefined;
+    const conf = committed.filter((e) => e.type === "confChange" && e.index > this.sm.applied.index);
+    let outcomes = new Map<number, ApplyOutcome>();
+    this.fatalOnFailure(first ? "cannot persist Raft state and apply committed entries" : "cannot apply committed entries", () => {
+      outcomes = this.sm.applyBatch(
+        committed.map((e) => ({ index: e.index, term: e.term, data: e.type === "normal" ? e.data : null })),
+        () => {
+          first?.();
+          for (const e of conf) this.members.applyEntry(e);
+        },
+      );
+    });
+    if (committed.length === 0) return undefined;
+    this.raftLog.setApplied(this.sm.applied);
+    for (const e of conf) outcomes.set(e.index, { ok: true, value: null });
+    return { committed, outcomes, membershipChanged: conf.length > 0 };
+  }
+
+  /** After the Ready is durable and applied: tell peers, answer the proposers, advance. */
+  private finishReady(rd: Ready, outgoing: Message[], applied: Applied | undefined): void {
     if (rd.snapshot) {
       this.members.reloadPeers();
       this.waiters.advance();
@@ -319,22 +368,9 @@ export class RaftNode implements Proposer, RaftInbound {
     if (outgoing.length > 0) {
       for (const id of this.transport.send(outgoing)) this.core.reportUnreachable(id);
     }
-    const committed = rd.committedEntries;
-    if (committed.length > 0) {
-      const conf = committed.filter((e) => e.type === "confChange" && e.index > this.sm.applied.index);
-      let outcomes = new Map<number, ApplyOutcome>();
-      this.fatalOnFailure("cannot apply committed entries", () => {
-        outcomes = this.sm.applyBatch(
-          committed.map((e) => ({ index: e.index, term: e.term, data: e.type === "normal" ? e.data : null })),
-          () => {
-            for (const e of conf) this.members.applyEntry(e);
-          },
-        );
-      });
-      this.raftLog.setApplied(this.sm.applied);
-      for (const e of conf) outcomes.set(e.index, { ok: true, value: null });
-      for (const e of committed) this.proposals.settle(e.index, e.term, outcomes.get(e.index));
-      if (conf.length > 0) this.members.reloadPeers();
+    if (applied) {
+      for (const e of applied.committed) this.proposals.settle(e.index, e.term, applied.outcomes.get(e.index));
+      if (applied.membershipChanged) this.members.reloadPeers();
       this.waiters.advance();
     }
     for (const rs of rd.readStates) this.reads.settle(rs);
@@ -544,6 +580,7 @@ export class RaftNode implements Proposer, RaftInbound {
       learners: conf.learners,
       members,
       pendingProposals: this.proposals.size,
+      logWrites: this.persistCount,
     };
   }
 }
