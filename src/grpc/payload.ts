@@ -86,7 +86,6 @@ export function toJson(body: JsonObject): string {
   return fast.includes("null") ? JSON.stringify(body, dropNulls) : fast;
 }
 
-
 function dropNulls(_key: string, value: unknown): unknown {
   return value === null ? undefined : value;
 }
