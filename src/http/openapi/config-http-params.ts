@@ -53,13 +53,23 @@ function addAll(into: Map<string, string>, search: string): void {
   }
 }
 
+// Parsed query strings, by their text: a hot config is read by many clients with the same query, and
+// Params never change once built. Bounded: cleared when full.
+const parsedQueries = new Map<string, Params>();
+const PARSED_QUERIES_MAX = 1024;
+
 /** Query-string parameters only (reads). */
-export function queryParams(request: Request): Params {
-  const url = request.url;
+export function queryParams(request: Request, url = request.url): Params {
   const q = url.indexOf("?");
+  const search = q >= 0 ? url.slice(q + 1) : "";
+  let params = parsedQueries.get(search);
+  if (params) return params;
   const values = new Map<string, string>();
-  if (q >= 0) addAll(values, url.slice(q + 1));
-  return new Params(values);
+  addAll(values, search);
+  params = new Params(values);
+  if (parsedQueries.size >= PARSED_QUERIES_MAX) parsedQueries.clear();
+  parsedQueries.set(search, params);
+  return params;
 }
 
 /** Query-string then urlencoded-body parameters (writes). */

@@ -13,8 +13,8 @@ import { nativeV1Route } from "./native-v1-route.ts";
 export const CONFIGS_PATH = "/nacos/v1/cs/configs";
 
 export function configV1Get(api: ConfigApi, limits: RequestLimits, log: Logger) {
-  return nativeV1Route(CONFIGS_PATH, limits, log, (request, server) => {
-    const params = queryParams(request);
+  return nativeV1Route(CONFIGS_PATH, limits, log, (request, server, url) => {
+    const params = queryParams(request, url);
     const search = params.get("search");
     if (search === "accurate" || search === "blur") return searchConfigsV1(api, params);
     if (params.is("show", "all")) return configDetailV1(api, params);

@@ -14,8 +14,8 @@ import { deleteByIdsV1, deleteConfigV1, promoteBetaV1, publishConfigV1, stopBeta
 import { nativeV1Route } from "./native-v1-route.ts";
 
 export function configV1Post(api: ConfigApi, limits: RequestLimits, log: Logger) {
-  return nativeV1Route(PATH, limits, log, async (request, server) => {
-    const query = queryParams(request);
+  return nativeV1Route(PATH, limits, log, async (request, server, url) => {
+    const query = queryParams(request, url);
     if (query.is("import", "true")) return importConfigsV1(api, request, server, query);
     if (query.is("clone", "true")) return cloneConfigsV1(api, request, server, query);
     const params = await formParams(request);

@@ -8,8 +8,10 @@ import { checkRequestLimits, type RequestLimits } from "../request-limits.ts";
 import { v1Failure } from "./config-http-answers.ts";
 
 export type NativeHandler = (request: Request, server: Server<unknown>) => Response | Promise<Response>;
+/** A native handler is also given the request's URL (Bun builds a new string on every `request.url`). */
+export type NativeUrlHandler = (request: Request, server: Server<unknown>, url: string) => Response | Promise<Response>;
 
-export function nativeV1Route(path: string, limits: RequestLimits, log: Logger, handler: NativeHandler): NativeHandler {
+export function nativeV1Route(path: string, limits: RequestLimits, log: Logger, handler: NativeUrlHandler): NativeHandler {
   const failed = (err: unknown, method: string): Response => {
     const e = asDomainError(err);
     if (e.kind !== "internal") return v1Failure(e, path);
@@ -17,10 +19,11 @@ export function nativeV1Route(path: string, limits: RequestLimits, log: Logger, 
     return jsonError(500, e.message, path);
   };
   return (request, server) => {
-    const refused = checkRequestLimits(request, limits);
+    const url = request.url;
+    const refused = checkRequestLimits(request, limits, url);
     if (refused) return refused;
     try {
-      const answer = handler(request, server);
+      const answer = handler(request, server, url);
       return answer instanceof Promise ? answer.catch((err: unknown) => failed(err, request.method)) : answer;
     } catch (err) {
       return failed(err, request.method);
