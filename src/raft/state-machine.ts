@@ -49,6 +49,7 @@ export class StateMachine {
   private readonly handlers = new Map<string, CommandHandler<any, any>>();
   private readonly tables = new Set<string>(["sm_applied"]);
   private readonly restoreListeners: (() => void)[] = [];
+  private readonly batchEndListeners: (() => void)[] = [];
   private appliedCache: AppliedState;
   // Prepared once: these run for every entry, and compiling them each time was measurable.
   private readonly savepoint: Statement;
@@ -78,6 +79,11 @@ export class StateMachine {
     return [...this.tables];
   }
 
+  /** Called after every applyBatch, whether its transaction committed or threw. */
+  onBatchEnd(listener: () => void): void {
+    this.batchEndListeners.push(listener);
+  }
+
   /** Called after a snapshot replaced the replicated tables: rebuild caches from SQLite. */
   onRestore(listener: () => void): void {
     this.restoreListeners.push(listener);
@@ -95,19 +101,24 @@ export class StateMachine {
     const outcomes = new Map<number, ApplyOutcome>();
     const effects: (() => void)[] = [];
     let last = this.appliedCache;
-    this.db.transaction(() => {
-      before?.();
-      for (const entry of entries) {
-        if (entry.index <= last.index) continue;
-        if (entry.data !== null && entry.data.byteLength > 0) {
-          outcomes.set(entry.index, this.applyOne(entry, effects));
+    try {
+      this.db.transaction(() => {
+        before?.();
+        for (const entry of entries) {
+          if (entry.index <= last.index) continue;
+          if (entry.data !== null && entry.data.byteLength > 0) {
+            outcomes.set(entry.index, this.applyOne(entry, effects));
+          }
+          last = { index: entry.index, term: entry.term };
         }
-        last = { index: entry.index, term: entry.term };
-      }
-      if (last !== this.appliedCache) {
-        this.recordApplied.run(last.index, last.term);
-      }
-    }).immediate();
+        if (last !== this.appliedCache) {
+          this.recordApplied.run(last.index, last.term);
+        }
+      }).immediate();
+    } finally {
+      // Effects wait for the commit; these run even when the transaction threw.
+      for (const listener of this.batchEndListeners) listener();
+    }
     this.appliedCache = last;
     for (const effect of effects) effect();
     return outcomes;

@@ -24,6 +24,9 @@ export function tablesProvider(): (db: Database) => ConfigTables {
 
 export function registerConfigCommands(sm: StateMachine, effects: CommandEffects, tables: (db: Database) => ConfigTables): void {
   const deps: CommandDeps = { ...effects, tables };
+  const t = tables(sm.db);
+  t.readCommittedFrom((key) => effects.index.formal(key));
+  sm.onBatchEnd(() => t.batchEnded());
   sm.registerTables(...CONFIG_TABLES);
   sm.register(PUBLISH_CONFIG, publishConfigHandler(deps));
   sm.register(REMOVE_CONFIG, removeConfigHandler(deps));

@@ -30,7 +30,7 @@ function removeKey(db: Database, deps: CommandDeps, key: ConfigKey, o: Origin): 
     grayHistory(db, deps, g, "D", o);
   }
   if (formal) {
-    t.deleteConfig(formal.id);
+    t.deleteConfig(formal);
     t.history.append({
       configId: formal.id,
       namespace: key.namespace,

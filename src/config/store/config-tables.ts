@@ -2,7 +2,7 @@
 // Writes are called only from command handlers inside the state machine's transaction; reads serve the
 // start-up load, history pages and export.
 import type { Database, Statement } from "bun:sqlite";
-import type { ConfigKey } from "../model/config-key.ts";
+import { keyString, type ConfigKey } from "../model/config-key.ts";
 import type { ConfigRecord, GrayRecord, NamespaceRecord } from "../model/config-record.ts";
 import { HISTORY_TABLES, HistoryTable } from "./history-table.ts";
 
@@ -88,6 +88,8 @@ export class ConfigTables {
 
   /** History rows, kept as a chain per key (see history-table.ts). */
   readonly history: HistoryTable;
+  private committed: ((key: ConfigKey) => ConfigRecord | undefined) | undefined;
+  private readonly writtenInBatch = new Set<string>();
 
   constructor(readonly db: Database) {
     this.history = new HistoryTable(db);
@@ -114,7 +116,22 @@ export class ConfigTables {
 
   // --- formal configs ----------------------------------------------------------------------------
 
+  /**
+   * Reads go to the committed formal versions (the read model, which holds exactly the committed rows)
+   * instead of a SELECT, except for keys written since the last batch ended: their read-model update
+   * waits for the commit, so they are read from SQLite. A SELECT per publish was measured at ~6% of it.
+   */
+  readCommittedFrom(lookup: (key: ConfigKey) => ConfigRecord | undefined): void {
+    this.committed = lookup;
+  }
+
+  /** The state machine's batch ended (committed or not): the read model holds every row again. */
+  batchEnded(): void {
+    this.writtenInBatch.clear();
+  }
+
   findConfig(key: ConfigKey): ConfigRecord | undefined {
+    if (this.committed && !this.writtenInBatch.has(keyString(key))) return this.committed(key);
     const row = this.stmt(`SELECT * FROM config_info WHERE ${KEY_WHERE}`).get(...keyArgs(key)) as ConfigRow | null;
     return row ? toConfig(row) : undefined;
   }
@@ -129,6 +146,7 @@ export class ConfigTables {
   }
 
   insertConfig(c: ConfigRecord): void {
+    this.writtenInBatch.add(keyString(c));
     this.stmt(
       `INSERT INTO config_info (id, namespace, group_name, data_id, content, md5, type, description, app_name, config_tags, created_at, modified_at, src_user, src_ip)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -136,14 +154,16 @@ export class ConfigTables {
   }
 
   updateConfig(c: ConfigRecord): void {
+    this.writtenInBatch.add(keyString(c));
     this.stmt(
       `UPDATE config_info SET content = ?, md5 = ?, type = ?, description = ?, app_name = ?, config_tags = ?, modified_at = ?, src_user = ?, src_ip = ?
        WHERE id = ?`,
     ).run(c.content, c.md5, c.type, c.desc, c.appName, c.configTags, c.modifiedAt, c.srcUser, c.srcIp, c.id);
   }
 
-  deleteConfig(id: number): void {
-    this.stmt("DELETE FROM config_info WHERE id = ?").run(id);
+  deleteConfig(c: ConfigRecord): void {
+    this.writtenInBatch.add(keyString(c));
+    this.stmt("DELETE FROM config_info WHERE id = ?").run(c.id);
   }
 
   countConfigsIn(namespace: string): number {

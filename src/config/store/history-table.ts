@@ -72,9 +72,10 @@ export class HistoryTable {
 
   constructor(private readonly db: Database) {
     this.head = db.query(`SELECT last_nid, row_count FROM config_history_head WHERE ${HEAD_WHERE}`);
+    // The key's previous row comes from its head inside the same statement.
     this.insert = db.query(
       `INSERT INTO config_history (nid, prev_nid, config_id, namespace, group_name, data_id, app_name, content, md5, op_type, publish_type, gray_name, ext_info, src_user, src_ip, created_at, modified_at)
-       VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (NULL, coalesce((SELECT last_nid FROM config_history_head WHERE ${HEAD_WHERE}), 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.advanceHead = db.query(
       `INSERT INTO config_history_head (namespace, group_name, data_id, last_nid, row_count) VALUES (?, ?, ?, ?, 1)
@@ -88,8 +89,7 @@ export class HistoryTable {
    * INTEGER PRIMARY KEY): derived from the replicated rows alone, so every node and snapshot agree.
    */
   append(h: NewHistory): number {
-    const prev = this.headOf(h)?.last_nid ?? 0;
-    const result = this.insert.run(prev, h.configId, h.namespace, h.group, h.dataId, h.appName, h.content, h.md5, h.opType, h.publishType, h.grayName, h.extInfo, h.srcUser, h.srcIp, h.createdAt, h.modifiedAt);
+    const result = this.insert.run(h.namespace, h.group, h.dataId, h.configId, h.namespace, h.group, h.dataId, h.appName, h.content, h.md5, h.opType, h.publishType, h.grayName, h.extInfo, h.srcUser, h.srcIp, h.createdAt, h.modifiedAt);
     const nid = Number(result.lastInsertRowid);
     this.advanceHead.run(h.namespace, h.group, h.dataId, nid);
     // Expired rows go every TRIM_EVERY rows, not on every write; nid keeps it the same on every node.

@@ -16,6 +16,14 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return new Response(JSON.stringify(body), { status, headers: { "content-type": JSON_UTF8, ...headers } });
 }
 
+// The v1 write answer, built once and cloned: every SDK publish ends with it.
+const TRUE_ANSWER = json(true);
+
+/** `true` as JSON (Nacos v1 publish and delete). */
+export function jsonTrue(): Response {
+  return TRUE_ANSWER.clone();
+}
+
 export function text(body: string, status = 200, contentType = TEXT_UTF8): Response {
   return new Response(body, { status, headers: { "content-type": contentType } });
 }

@@ -4,7 +4,7 @@
 import type { Server } from "bun";
 import type { ConfigApi } from "../../config/config-api.ts";
 import { invalidParam } from "../../config/model/validation.ts";
-import { json, missing, restResult } from "./config-http-answers.ts";
+import { jsonTrue, missing, restResult } from "./config-http-answers.ts";
 import { remoteIp, type Params } from "./config-http-params.ts";
 
 function required(params: Params, name: string): string {
@@ -29,7 +29,7 @@ export async function publishConfigV1(api: ConfigApi, request: Request, server: 
     srcUser: params.text("src_user", "srcUser"),
     srcIp: remoteIp(request, server),
   });
-  return json(true);
+  return jsonTrue();
 }
 
 export async function deleteConfigV1(api: ConfigApi, request: Request, server: Server<unknown> | null, params: Params): Promise<Response> {
@@ -38,7 +38,7 @@ export async function deleteConfigV1(api: ConfigApi, request: Request, server: S
     srcUser: params.text("src_user", "srcUser"),
     srcIp: remoteIp(request, server),
   });
-  return json(true);
+  return jsonTrue();
 }
 
 export function parseIds(raw: string): number[] {

@@ -4,7 +4,7 @@
 import { Elysia } from "elysia";
 import type { ConfigApi } from "../../config/config-api.ts";
 import { DomainError } from "../../errors.ts";
-import { json, missing, restResult, v1, v2, v2Success } from "./config-http-answers.ts";
+import { json, jsonTrue, missing, restResult, v1, v2, v2Success } from "./config-http-answers.ts";
 import { formParams, type Params, queryParams, RAW_BODY } from "./config-http-params.ts";
 import { namespaceJson } from "./config-json.ts";
 
@@ -18,7 +18,7 @@ function required(params: Params, name: string): string {
 async function trueOrFalse(write: () => Promise<unknown>): Promise<Response> {
   try {
     await write();
-    return json(true);
+    return jsonTrue();
   } catch (err) {
     if (err instanceof DomainError && err.kind === "invalid") return json(false);
     throw err;
@@ -66,7 +66,7 @@ export function namespaceRoutes(api: ConfigApi) {
         v1(async ({ request }) => {
           const p = await formParams(request);
           await ns.delete(required(p, "namespaceId"));
-          return json(true);
+          return jsonTrue();
         }),
         RAW_BODY,
       )

@@ -88,6 +88,23 @@ describe("compare-and-set", () => {
     expect(results.filter((r) => r.status === "fulfilled").length).toBe(1);
     expect(results.filter((r) => r.status === "rejected").length).toBe(9);
   });
+
+  test("writes to one key in one batch each see the one before (history and ids follow the batch's order)", async () => {
+    const h = makeHarness();
+    await publish(h, "v1");
+    // Not awaited in between: the proposer applies these in one batch, before the read model hears of any.
+    await Promise.all([publish(h, "v2"), h.module.api.configs.remove("", key.group, key.dataId, LOCAL), publish(h, "v3"), publish(h, "v4")]);
+    const rows = h.module.api.history.list("", key.group, key.dataId, 1, 10).pageItems;
+    expect(rows.map((r) => [r.opType, r.content])).toEqual([
+      ["U", "v3"],
+      ["I", "v3"],
+      ["D", "v2"],
+      ["U", "v1"],
+      ["I", "v1"],
+    ]);
+    expect(h.module.api.configs.read("", key.group, key.dataId, ANONYMOUS)?.content).toBe("v4");
+    expect(h.module.api.configs.detail("public", key.group, key.dataId)?.id).toBe(2);
+  });
 });
 
 describe("history", () => {
