@@ -10,7 +10,7 @@ export interface PairedRuns {
 }
 
 /** `extra` (the same server's cheapest path, for the reader) runs after each of the first three pairs. */
-export async function alternatingPairs(rounds: number, measureBase: () => Promise<number>, measureOurs: () => Promise<number>, measureExtra: () => Promise<number>): Promise<PairedRuns> {
+export async function alternatingPairs(rounds: number, measureBase: () => Promise<number>, measureOurs: () => Promise<number>, measureExtra?: () => Promise<number>): Promise<PairedRuns> {
   const ours: number[] = [];
   const base: number[] = [];
   const extra: number[] = [];
@@ -22,7 +22,7 @@ export async function alternatingPairs(rounds: number, measureBase: () => Promis
       ours.push(await measureOurs());
       base.push(await measureBase());
     }
-    if (i < 3) extra.push(await measureExtra());
+    if (i < 3 && measureExtra) extra.push(await measureExtra());
   }
   return { ours, base, extra, ratio: median(ours.map((o, i) => o / base[i]!)) };
 }
