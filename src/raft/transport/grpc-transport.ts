@@ -11,7 +11,6 @@ import {
   ForwardResponse,
   MembershipRequest as PbMembershipRequest,
   MembershipResponse as PbMembershipResponse,
-  RaftBatch,
   SnapshotChunk,
   SnapshotDone,
   StreamAck,
@@ -21,6 +20,7 @@ import { codecOf, type CallContext, type Method, type ServerStream } from "../..
 import { GrpcError, GrpcStatus } from "../../grpc/status.ts";
 import { collectResponses, GrpcPeerClient, TOKEN_HEADER } from "./grpc-client.ts";
 import { messageFromPb, messageToPb } from "./codec.ts";
+import { RAFT_BATCH_CODEC, raftBatchFrame } from "./raft-batch-codec.ts";
 import { newSnapshotPath } from "../node/snapshot-files.ts";
 import type { ForwardOutcome, MembershipAction, MembershipOutcome, MembershipRequest, RaftInbound, RaftTransport } from "../node/transport.ts";
 
@@ -103,7 +103,7 @@ export class GrpcTransport implements RaftTransport {
         unreachable.push(to);
         continue;
       }
-      stream.write(encodeFrame(RaftBatch.toBinary({ messages: list.map(messageToPb) })));
+      stream.write(raftBatchFrame(list));
     }
     return unreachable;
   }
@@ -216,16 +216,16 @@ export class GrpcTransport implements RaftTransport {
     const add = this.opts.addMethod;
     add(CLUSTER_PATHS.stream, {
       kind: "bidi",
-      request: codecOf(RaftBatch),
+      request: RAFT_BATCH_CODEC,
       response: codecOf(StreamAck),
       open: (stream) => {
         const inbound = this.authorizeStream(stream);
         if (!inbound) return { onMessage() {} };
         this.noteAnnouncedPeer(stream.call);
         return {
-          onMessage: (batch: RaftBatch) => {
+          onMessage: (messages: Message[]) => {
             try {
-              inbound.receive(batch.messages.map(messageFromPb));
+              inbound.receive(messages);
             } catch (err) {
               this.opts.log.warn("bad Raft batch", { error: (err as Error).message });
             }
