@@ -18,9 +18,6 @@ import { GrpcStatus } from "./status.ts";
 
 export const REQUEST_PATH = "/Request/request";
 export const BI_STREAM_PATH = "/BiRequestStream/requestBiStream";
-/** The cluster channel's methods (src/raft/transport): peers never send ConnectionSetupRequest. */
-export const CLUSTER_PATH_PREFIX = "/rnacos.cluster.";
-
 export interface GrpcServerOptions {
   /** Address to bind (RNACOS_SDK_HOST). */
   host: string;
@@ -115,7 +112,6 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
     maxConnectionBufferBytes,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
-    establishes: (path) => path.startsWith(CLUSTER_PATH_PREFIX),
     log,
     now,
   });

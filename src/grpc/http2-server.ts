@@ -23,8 +23,6 @@ export interface Http2ServerOptions {
   maxConnectionBufferBytes: number;
   /** A connection not established (SessionInfo.establish) within this is closed; 0 turns it off. */
   handshakeTimeoutMs: number;
-  /** Calls on these paths establish their connection (cluster peers have no Nacos setup). */
-  establishes: (path: string) => boolean;
   log: Logger;
   now: () => number;
 }
@@ -235,7 +233,6 @@ export class GrpcHttp2Server {
       respondTrailersOnly(stream, GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);
       return;
     }
-    if (!state.info.established && this.options.establishes(path)) state.info.establish();
     const encoding = headers["grpc-encoding"] === undefined ? undefined : String(headers["grpc-encoding"]);
     if (!isSupportedEncoding(encoding)) {
       respondTrailersOnly(stream, GrpcStatus.UNIMPLEMENTED, `unsupported grpc-encoding "${encoding}" (supported: ${ACCEPT_ENCODING})`, {

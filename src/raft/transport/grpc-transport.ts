@@ -198,6 +198,9 @@ export class GrpcTransport implements RaftTransport {
         throw new GrpcError(GrpcStatus.UNAUTHENTICATED, "cluster token missing or wrong (RNACOS_CLUSTER_TOKEN must match on every node)");
       }
     }
+    // A peer with the right token has identified itself (cluster peers send no Nacos setup); a wrong
+    // token leaves the connection to the handshake window like any other stranger.
+    call.session.establish();
     if (!this.inbound) throw new GrpcError(GrpcStatus.UNAVAILABLE, "Raft is not running on this node");
     return this.inbound;
   }

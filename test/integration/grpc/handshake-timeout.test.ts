@@ -9,6 +9,7 @@ import type { ClientHttp2Session } from "node:http2";
 import net from "node:net";
 import { NacosGrpcClient } from "../../helpers/grpc-client.ts";
 import { CLUSTER_PATHS } from "../../../src/raft/transport/grpc-transport.ts";
+import { TOKEN_HEADER } from "../../../src/raft/transport/grpc-client.ts";
 import { encodeFrame } from "../../../src/grpc/framing.ts";
 import { call, connect, grpcHeaders, nacosFrame, payloadsOf } from "./support/raw-http2.ts";
 import { literal, startRealServer } from "./support/real-server.ts";
@@ -108,6 +109,33 @@ describe("handshake window (real server, RNACOS_GRPC_HANDSHAKE_TIMEOUT_SECOND=2)
       bare.destroy();
       for (const s of sessions) s.destroy();
       client?.close();
+      await server.dispose();
+    }
+  });
+
+  test("with RNACOS_CLUSTER_TOKEN set, only a cluster call with the right token identifies a connection", async () => {
+    const server = await startRealServer({ RNACOS_GRPC_HANDSHAKE_TIMEOUT_SECOND: WINDOW_SECONDS, RNACOS_CLUSTER_TOKEN: "s3cret-token" });
+    const sessions: ClientHttp2Session[] = [];
+    try {
+      const started = Date.now();
+      const openRaftStream = async (token: string) => {
+        const session = await connect(server.grpcPort);
+        sessions.push(session);
+        session.on("error", () => {});
+        const raft = session.request(grpcHeaders(CLUSTER_PATHS.stream, { [TOKEN_HEADER]: token }));
+        raft.on("error", () => {});
+        raft.write(encodeFrame(new Uint8Array(0)));
+        return session;
+      };
+      const stranger = await openRaftStream("wrong-token");
+      const peer = await openRaftStream("s3cret-token");
+      const ms = await within("closing the connection with the wrong token", sessionClosed(stranger, started), CLOSED_WITHIN_MS);
+      expect(ms).toBeGreaterThanOrEqual(WINDOW_MS - 50);
+      await Bun.sleep(Math.max(0, started + 2 * WINDOW_MS + 1000 - Date.now()));
+      expect(peer.closed || peer.destroyed).toBe(false);
+      expect(server.logLines(/closing gRPC connection that did not set up in time/).length).toBe(1);
+    } finally {
+      for (const s of sessions) s.destroy();
       await server.dispose();
     }
   });
