@@ -6,9 +6,10 @@ import { NodeState } from "./node-state.ts";
 import { openStore, type Store } from "./store/database.ts";
 import { DataDirLockedError } from "./store/data-dir-lock.ts";
 import { StartupError } from "./startup-error.ts";
-import { listen } from "./http/listen.ts";
+import { listen, type Port } from "./http/listen.ts";
+import { healthRoutes } from "./http/health-routes.ts";
 import { openApiApp } from "./http/openapi/openapi-app.ts";
-import { consoleApp } from "./http/console/console-app.ts";
+import { consoleApp, consolePageRoutes } from "./http/console/console-app.ts";
 import type { RequestLimits } from "./http/request-limits.ts";
 import { VERSION } from "./version.ts";
 import { StateMachine } from "./raft/state-machine.ts";
@@ -66,24 +67,32 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     maxHeaderBytes: settings.httpMaxHeaderSize,
   };
   const servers: Server<unknown>[] = [];
+  const ports: Port[] = [];
   try {
     const httpLog = log.child("http");
-    servers.push(
-      listen(openApiApp({ state, limits, log: httpLog, plugins: [raftRoutes(raft, settings.clusterToken), ...modules.flatMap((m) => m.httpRoutes ?? [])], nativeRoutes: Object.assign({}, ...modules.map((m) => m.nativeHttpRoutes ?? {})) }), {
+    const sdkRoutes = Object.assign(healthRoutes(state, limits), ...modules.map((m) => m.nativeHttpRoutes ?? {}));
+    ports.push(
+      listen(() => openApiApp({ limits, log: httpLog, plugins: [raftRoutes(raft, settings.clusterToken), ...modules.flatMap((m) => m.httpRoutes ?? [])] }), () => sdkRoutes, {
         hostname: settings.sdkHost,
         port: settings.httpPort,
         setting: "RNACOS_HTTP_PORT",
         maxBodyBytes: limits.maxBodyBytes,
       }),
     );
-    servers.push(
-      listen(consoleApp({ state, settings, limits, log: httpLog, plugins: modules.flatMap((m) => m.consoleRoutes ?? []) }), {
-        hostname: settings.consoleHost,
-        port: settings.httpConsolePort,
-        setting: "RNACOS_HTTP_CONSOLE_PORT",
-        maxBodyBytes: limits.maxBodyBytes,
-      }),
+    servers.push(ports[0]!.server);
+    ports.push(
+      listen(
+        () => consoleApp({ state, settings, limits, log: httpLog, plugins: modules.flatMap((m) => m.consoleRoutes ?? []) }),
+        (toApp) => ({ ...consolePageRoutes(toApp), ...healthRoutes(state, limits) }),
+        {
+          hostname: settings.consoleHost,
+          port: settings.httpConsolePort,
+          setting: "RNACOS_HTTP_CONSOLE_PORT",
+          maxBodyBytes: limits.maxBodyBytes,
+        },
+      ),
     );
+    servers.push(ports[1]!.server);
     await startGrpc(grpc, settings);
     for (const m of modules) await m.start?.();
   } catch (err) {
@@ -108,6 +117,11 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
       nodeId: settings.raftNodeId,
       readyMs: Math.round(performance.now()),
     });
+  });
+  // The ports already answer every route; their Elysia apps are built now, after the node reported
+  // ready, unless a request came first and built one (start-up time, see listen.ts).
+  setImmediate(() => {
+    for (const p of ports) p.warm();
   });
 
   let stopping: Promise<void> | undefined;
