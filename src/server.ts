@@ -118,16 +118,18 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
       readyMs: Math.round(performance.now()),
     });
   });
-  // The ports already answer every route; their Elysia apps are built now, after the node reported
-  // ready, unless a request came first and built one (start-up time, see listen.ts).
-  setImmediate(() => {
-    for (const p of ports) p.warm();
-  });
+  // The ports already answer every route; their Elysia apps are built shortly after start, unless a
+  // request came first and built one (start-up time, see listen.ts). Not at once: requests already
+  // waiting, such as the readiness probe that just turned, are answered before the build.
+  const warming = setTimeout(() => {
+    if (state.phase !== "draining") for (const p of ports) p.warm();
+  }, APP_WARM_DELAY_MS);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       state.markDraining();
+      clearTimeout(warming);
       log.info("draining", { timeoutSecond: settings.shutdownTimeoutSecond });
       await raft.handOffLeadership(Math.min(2000, settings.shutdownTimeoutSecond * 1000));
       for (const m of modules) await m.drain?.();
@@ -184,5 +186,8 @@ async function startGrpc(grpc: GrpcServer, settings: Settings): Promise<void> {
     throw new StartupError((err as Error).message);
   }
 }
+
+/** How long after start the HTTP ports build their Elysia apps (if no request has built them yet). */
+const APP_WARM_DELAY_MS = 10;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
