@@ -9,10 +9,12 @@ const outfile = join(root, "dist", "rnacos");
 mkdirSync(join(root, "dist"), { recursive: true });
 
 // The checkpoint worker is a second entry point: workers are separate bundles inside the executable.
+// --splitting puts what is imported dynamically (Elysia and the HTTP route code, loaded after
+// readiness: see src/http/listen.ts) in chunks of their own, so a start does not load them.
 // file-type is left out: Elysia imports it lazily, only to check the type of an uploaded file
 // declared with t.File({ type }), which rnacos never does; bundling it made the executable's code
 // ~75 KB larger and start-up slower.
-const args = ["build", "--compile", "--minify", "--bytecode", "--format=esm", "--external", "file-type", "src/main.ts", "src/store/checkpoint-worker.ts", "--outfile", outfile];
+const args = ["build", "--compile", "--minify", "--bytecode", "--format=esm", "--splitting", "--external", "file-type", "src/main.ts", "src/store/checkpoint-worker.ts", "--outfile", outfile];
 const started = performance.now();
 const proc = Bun.spawn([process.execPath, ...args], { cwd: root, stdout: "inherit", stderr: "inherit" });
 const code = await proc.exited;

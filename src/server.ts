@@ -8,15 +8,14 @@ import { DataDirLockedError } from "./store/data-dir-lock.ts";
 import { StartupError } from "./startup-error.ts";
 import { listen, type Port } from "./http/listen.ts";
 import { healthRoutes } from "./http/health-routes.ts";
-import { openApiApp } from "./http/openapi/openapi-app.ts";
-import { consoleApp, consolePageRoutes } from "./http/console/console-app.ts";
+import { consolePageRoutes } from "./http/console/console-page.ts";
 import type { RequestLimits } from "./http/request-limits.ts";
 import { VERSION } from "./version.ts";
 import { StateMachine } from "./raft/state-machine.ts";
 import { RaftNode } from "./raft/node/raft-node.ts";
 import { GrpcTransport } from "./raft/transport/grpc-transport.ts";
-import { raftRoutes } from "./http/openapi/raft-routes.ts";
 import type { ModuleContext, ServerModule } from "./server-module.ts";
+import type { RoutePlugin } from "./http/openapi/openapi-app.ts";
 import { createGrpcServer, type GrpcServer } from "./grpc/index.ts";
 import { allowAll } from "./auth/access.ts";
 import { configModule } from "./config/config-module.ts";
@@ -72,17 +71,31 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     const httpLog = log.child("http");
     const sdkRoutes = Object.assign(healthRoutes(state, limits), ...modules.map((m) => m.nativeHttpRoutes ?? {}));
     ports.push(
-      listen(() => openApiApp({ limits, log: httpLog, plugins: [raftRoutes(raft, settings.clusterToken), ...modules.flatMap((m) => m.httpRoutes ?? [])] }), () => sdkRoutes, {
-        hostname: settings.sdkHost,
-        port: settings.httpPort,
-        setting: "RNACOS_HTTP_PORT",
-        maxBodyBytes: limits.maxBodyBytes,
-      }),
+      listen(
+        async () => {
+          const [{ openApiApp }, { raftRoutes }, plugins] = await Promise.all([
+            import("./http/openapi/openapi-app.ts"),
+            import("./http/openapi/raft-routes.ts"),
+            routePlugins(modules, (m) => m.httpRoutes),
+          ]);
+          return openApiApp({ limits, log: httpLog, plugins: [raftRoutes(raft, settings.clusterToken), ...plugins] });
+        },
+        () => sdkRoutes,
+        {
+          hostname: settings.sdkHost,
+          port: settings.httpPort,
+          setting: "RNACOS_HTTP_PORT",
+          maxBodyBytes: limits.maxBodyBytes,
+        },
+      ),
     );
     servers.push(ports[0]!.server);
     ports.push(
       listen(
-        () => consoleApp({ state, settings, limits, log: httpLog, plugins: modules.flatMap((m) => m.consoleRoutes ?? []) }),
+        async () => {
+          const [{ consoleApp }, plugins] = await Promise.all([import("./http/console/console-app.ts"), routePlugins(modules, (m) => m.consoleRoutes)]);
+          return consoleApp({ state, settings, limits, log: httpLog, plugins });
+        },
         (toApp) => ({ ...consolePageRoutes(toApp), ...healthRoutes(state, limits) }),
         {
           hostname: settings.consoleHost,
@@ -122,7 +135,8 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
   // request came first and built one (start-up time, see listen.ts). Not at once: requests already
   // waiting, such as the readiness probe that just turned, are answered before the build.
   const warming = setTimeout(() => {
-    if (state.phase !== "draining") for (const p of ports) p.warm();
+    if (state.phase === "draining") return;
+    for (const p of ports) p.warm().catch((err: Error) => log.error("cannot build the HTTP routes", { error: err.stack ?? String(err) }));
   }, APP_WARM_DELAY_MS);
 
   let stopping: Promise<void> | undefined;
@@ -185,6 +199,11 @@ async function startGrpc(grpc: GrpcServer, settings: Settings): Promise<void> {
     }
     throw new StartupError((err as Error).message);
   }
+}
+
+/** Every module's route plugins of one kind (each module loads its own route code). */
+async function routePlugins(modules: ServerModule[], kind: (m: ServerModule) => (() => Promise<RoutePlugin[]>) | undefined): Promise<RoutePlugin[]> {
+  return (await Promise.all(modules.map((m) => kind(m)?.() ?? []))).flat();
 }
 
 /** How long after start the HTTP ports build their Elysia apps (if no request has built them yet). */

@@ -1,9 +1,9 @@
 // Starts one rnacos port: Bun.serve with the options every port shares, routes Bun serves itself
 // (hot SDK paths, health probes, the console's HTML bundle) and an Elysia app for the rest.
-// The Elysia app is built on first use or by warm(), whichever comes first: building it (route
-// registration, handler composition) costs milliseconds that need not delay readiness. The port
-// listens and answers every route from the start; a request that arrives before warm() ran only
-// pays the build itself.
+// The Elysia app is loaded (Elysia and the route code are a dynamic import, a separate chunk of the
+// executable) and built on first use or by warm(), whichever comes first: that costs milliseconds
+// that need not delay readiness. The port listens and answers every route from the start; a request
+// that arrives before warm() ran only waits for the build.
 import type { Elysia } from "elysia";
 import type { Server } from "bun";
 import { StartupError } from "../startup-error.ts";
@@ -19,27 +19,28 @@ export interface ListenOptions {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type App = Elysia<any, any, any, any, any, any, any>;
 
-export interface Port {
-  server: Server<unknown>;
-  /** Builds the Elysia app now if no request has yet. */
-  warm(): void;
-}
-
 /** Request handler that hands a request to the port's Elysia app. */
 export type ToApp = (request: Request) => Response | Promise<Response>;
 
+export interface Port {
+  server: Server<unknown>;
+  /** Loads and builds the Elysia app now if no request has yet. */
+  warm(): Promise<void>;
+}
+
 /** `routes` are Bun's own routes for this port; a route may pass its request on to the app (`toApp`). */
-export function listen(buildApp: () => App, routes: (toApp: ToApp) => Record<string, unknown>, opts: ListenOptions): Port {
+export function listen(buildApp: () => Promise<App>, routes: (toApp: ToApp) => Record<string, unknown>, opts: ListenOptions): Port {
   let app: App | undefined;
+  let building: Promise<App> | undefined;
   let server: Server<unknown>;
-  const ensure = (): App => {
-    if (app) return app;
-    app = buildApp();
-    // Handlers read the client address through the context's `server`, which Elysia takes from here.
-    app.server = server;
-    return app;
-  };
-  const toApp: ToApp = (request) => ensure().fetch(request);
+  const ensure = (): Promise<App> =>
+    (building ??= buildApp().then((built) => {
+      // Handlers read the client address through the context's `server`, which Elysia takes from here.
+      built.server = server;
+      app = built;
+      return built;
+    }));
+  const toApp: ToApp = (request) => (app ? app.fetch(request) : ensure().then((built) => built.fetch(request)));
   try {
     server = Bun.serve({
       hostname: opts.hostname,
@@ -61,5 +62,5 @@ export function listen(buildApp: () => App, routes: (toApp: ToApp) => Record<str
     if (code === "EACCES") throw new StartupError(`no permission to listen on ${opts.hostname}:${opts.port} (${opts.setting})`);
     throw err;
   }
-  return { server, warm: () => void ensure() };
+  return { server, warm: () => ensure().then(() => undefined) };
 }

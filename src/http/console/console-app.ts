@@ -1,5 +1,5 @@
-// The console port: the bundled web console at /rnacos and its API under /rnacos/api/console.
-import consolePage from "../../../web/index.html";
+// The console port's Elysia app: the console API under /rnacos/api/console. The page itself is
+// served by Bun (console-page.ts).
 import type { Logger } from "../../log.ts";
 import type { NodeState } from "../../node-state.ts";
 import type { Settings } from "../../cli/settings.ts";
@@ -8,20 +8,6 @@ import { jsonError } from "../error-body.ts";
 import type { RequestLimits } from "../request-limits.ts";
 import type { RoutePlugin } from "../openapi/openapi-app.ts";
 import { serverStateRoutes } from "./server-state-routes.ts";
-
-/**
- * What Bun serves itself on the console port: the HTML bundle and its hashed JS/CSS (`bun build
- * --compile` embeds them). "/rnacos/*" also answers "/rnacos/" and client-side routes; the console
- * API under "/rnacos/api/" goes to the Elysia app (`api`).
- */
-export function consolePageRoutes(api: (request: Request) => Response | Promise<Response>) {
-  return {
-    "/rnacos": consolePage,
-    "/rnacos/*": consolePage,
-    "/": consolePage,
-    "/rnacos/api/*": api,
-  };
-}
 
 export function consoleApp(deps: { state: NodeState; settings: Settings; limits: RequestLimits; log: Logger; plugins: RoutePlugin[] }) {
   let app = baseApp("console", deps.limits, deps.log).use(serverStateRoutes(deps.state, deps.settings));
