@@ -134,7 +134,10 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
   // The ports already answer every route; their Elysia apps are built shortly after start, unless a
   // request came first and built one (start-up time, see listen.ts). Not at once: requests already
   // waiting, such as the readiness probe that just turned, are answered before the build.
+  // The executable starts with raised JIT tier-up thresholds (build.ts: --compile-jit-policy), so
+  // code that runs once at start is not compiled; from here on the normal policy applies.
   const warming = setTimeout(() => {
+    Bun.unsafe.setJITPolicy(1);
     if (state.phase === "draining") return;
     for (const p of ports) p.warm().catch((err: Error) => log.error("cannot build the HTTP routes", { error: err.stack ?? String(err) }));
   }, APP_WARM_DELAY_MS);
