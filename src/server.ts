@@ -68,6 +68,11 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
   const servers: Server<unknown>[] = [];
   const ports: Port[] = [];
   try {
+    // A new database's file and directory were being fsynced meanwhile; no request (and no peer,
+    // which talks to the gRPC port) is taken before they are on disk.
+    await store.durable.catch((err: Error) => {
+      throw new StartupError(`cannot make the new database in ${settings.dataDir} durable: ${err.message}`);
+    });
     const httpLog = log.child("http");
     const sdkRoutes = Object.assign(healthRoutes(state, limits), ...modules.map((m) => m.nativeHttpRoutes ?? {}));
     ports.push(

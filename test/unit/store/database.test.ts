@@ -17,15 +17,17 @@ function settings(db: Database) {
   };
 }
 
-test("a new database gets every migration, WAL and synchronous=FULL, and keeps them after a reopen", () => {
+test("a new database gets every migration, WAL and synchronous=FULL, and keeps them after a reopen", async () => {
   const dir = join(tempDir("store-"), "data");
   const first = openStore(dir);
+  await first.durable;
   expect(first.migrated).toEqual(ALL);
   expect(settings(first.db)).toEqual({ journal: "wal", synchronous: 2, foreignKeys: 1 });
   first.db.run("UPDATE sm_applied SET applied_index = 7 WHERE id = 1");
   first.close();
 
   const second = openStore(dir);
+  await second.durable;
   expect(second.migrated).toEqual([]);
   expect(settings(second.db)).toEqual({ journal: "wal", synchronous: 2, foreignKeys: 1 });
   expect(second.db.query("SELECT applied_index FROM sm_applied").get()).toEqual({ applied_index: 7 });
