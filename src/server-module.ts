@@ -24,12 +24,15 @@ export interface ModuleContext {
 
 export interface ServerModule {
   name: string;
-  /** Routes on the SDK port (/nacos/...). */
-  httpRoutes?: RoutePlugin[];
+  /**
+   * Routes on the SDK port (/nacos/...). Loaded (a dynamic import) and built with the port's Elysia
+   * app, after start (see http/listen.ts), so Elysia and the route code are not loaded at start.
+   */
+  httpRoutes?: () => Promise<RoutePlugin[]>;
   /** Hot SDK-port routes Bun serves ahead of Elysia (they apply the request limits themselves). */
   nativeHttpRoutes?: NativeRoutes;
-  /** Routes on the console port (/rnacos/api/console/...). */
-  consoleRoutes?: RoutePlugin[];
+  /** Routes on the console port (/rnacos/api/console/...); loaded like httpRoutes. */
+  consoleRoutes?: () => Promise<RoutePlugin[]>;
   /** Registers gRPC request handlers and connection listeners on the bridge. */
   registerGrpc?(grpc: GrpcServer): void;
   /** After the ports listen, before the node reports ready. */

@@ -6,16 +6,16 @@ import { NodeState } from "./node-state.ts";
 import { openStore, type Store } from "./store/database.ts";
 import { DataDirLockedError } from "./store/data-dir-lock.ts";
 import { StartupError } from "./startup-error.ts";
-import { listen } from "./http/listen.ts";
-import { openApiApp } from "./http/openapi/openapi-app.ts";
-import { consoleApp } from "./http/console/console-app.ts";
+import { listen, type Port } from "./http/listen.ts";
+import { healthRoutes } from "./http/health-routes.ts";
+import { consolePageRoutes } from "./http/console/console-page.ts";
 import type { RequestLimits } from "./http/request-limits.ts";
 import { VERSION } from "./version.ts";
 import { StateMachine } from "./raft/state-machine.ts";
 import { RaftNode } from "./raft/node/raft-node.ts";
 import { GrpcTransport } from "./raft/transport/grpc-transport.ts";
-import { raftRoutes } from "./http/openapi/raft-routes.ts";
 import type { ModuleContext, ServerModule } from "./server-module.ts";
+import type { RoutePlugin } from "./http/openapi/openapi-app.ts";
 import { createGrpcServer, type GrpcServer } from "./grpc/index.ts";
 import { allowAll } from "./auth/access.ts";
 import { configModule } from "./config/config-module.ts";
@@ -66,24 +66,51 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     maxHeaderBytes: settings.httpMaxHeaderSize,
   };
   const servers: Server<unknown>[] = [];
+  const ports: Port[] = [];
   try {
+    // A new database's file and directory were being fsynced meanwhile; no request (and no peer,
+    // which talks to the gRPC port) is taken before they are on disk.
+    await store.durable.catch((err: Error) => {
+      throw new StartupError(`cannot make the new database in ${settings.dataDir} durable: ${err.message}`);
+    });
     const httpLog = log.child("http");
-    servers.push(
-      listen(openApiApp({ state, limits, log: httpLog, plugins: [raftRoutes(raft, settings.clusterToken), ...modules.flatMap((m) => m.httpRoutes ?? [])], nativeRoutes: Object.assign({}, ...modules.map((m) => m.nativeHttpRoutes ?? {})) }), {
-        hostname: settings.sdkHost,
-        port: settings.httpPort,
-        setting: "RNACOS_HTTP_PORT",
-        maxBodyBytes: limits.maxBodyBytes,
-      }),
+    const sdkRoutes = Object.assign(healthRoutes(state, limits), ...modules.map((m) => m.nativeHttpRoutes ?? {}));
+    ports.push(
+      listen(
+        async () => {
+          const [{ openApiApp }, { raftRoutes }, plugins] = await Promise.all([
+            import("./http/openapi/openapi-app.ts"),
+            import("./http/openapi/raft-routes.ts"),
+            routePlugins(modules, (m) => m.httpRoutes),
+          ]);
+          return openApiApp({ limits, log: httpLog, plugins: [raftRoutes(raft, settings.clusterToken), ...plugins] });
+        },
+        () => sdkRoutes,
+        {
+          hostname: settings.sdkHost,
+          port: settings.httpPort,
+          setting: "RNACOS_HTTP_PORT",
+          maxBodyBytes: limits.maxBodyBytes,
+        },
+      ),
     );
-    servers.push(
-      listen(consoleApp({ state, settings, limits, log: httpLog, plugins: modules.flatMap((m) => m.consoleRoutes ?? []) }), {
-        hostname: settings.consoleHost,
-        port: settings.httpConsolePort,
-        setting: "RNACOS_HTTP_CONSOLE_PORT",
-        maxBodyBytes: limits.maxBodyBytes,
-      }),
+    servers.push(ports[0]!.server);
+    ports.push(
+      listen(
+        async () => {
+          const [{ consoleApp }, plugins] = await Promise.all([import("./http/console/console-app.ts"), routePlugins(modules, (m) => m.consoleRoutes)]);
+          return consoleApp({ state, settings, limits, log: httpLog, plugins });
+        },
+        (toApp) => ({ ...consolePageRoutes(toApp), ...healthRoutes(state, limits) }),
+        {
+          hostname: settings.consoleHost,
+          port: settings.httpConsolePort,
+          setting: "RNACOS_HTTP_CONSOLE_PORT",
+          maxBodyBytes: limits.maxBodyBytes,
+        },
+      ),
     );
+    servers.push(ports[1]!.server);
     await startGrpc(grpc, settings);
     for (const m of modules) await m.start?.();
   } catch (err) {
@@ -109,11 +136,22 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
       readyMs: Math.round(performance.now()),
     });
   });
+  // The ports already answer every route; their Elysia apps are built shortly after start, unless a
+  // request came first and built one (start-up time, see listen.ts). Not at once: requests already
+  // waiting, such as the readiness probe that just turned, are answered before the build.
+  // The executable starts with raised JIT tier-up thresholds (build.ts: --compile-jit-policy), so
+  // code that runs once at start is not compiled; from here on the normal policy applies.
+  const warming = setTimeout(() => {
+    Bun.unsafe.setJITPolicy(1);
+    if (state.phase === "draining") return;
+    for (const p of ports) p.warm().catch((err: Error) => log.error("cannot build the HTTP routes", { error: err.stack ?? String(err) }));
+  }, APP_WARM_DELAY_MS);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       state.markDraining();
+      clearTimeout(warming);
       log.info("draining", { timeoutSecond: settings.shutdownTimeoutSecond });
       await raft.handOffLeadership(Math.min(2000, settings.shutdownTimeoutSecond * 1000));
       for (const m of modules) await m.drain?.();
@@ -170,5 +208,13 @@ async function startGrpc(grpc: GrpcServer, settings: Settings): Promise<void> {
     throw new StartupError((err as Error).message);
   }
 }
+
+/** Every module's route plugins of one kind (each module loads its own route code). */
+async function routePlugins(modules: ServerModule[], kind: (m: ServerModule) => (() => Promise<RoutePlugin[]>) | undefined): Promise<RoutePlugin[]> {
+  return (await Promise.all(modules.map((m) => kind(m)?.() ?? []))).flat();
+}
+
+/** How long after start the HTTP ports build their Elysia apps (if no request has built them yet). */
+const APP_WARM_DELAY_MS = 10;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -8,6 +8,9 @@ import { serve } from "./serve.ts";
 import { CLUSTER_ACTIONS, runClusterCommand, UsageError } from "./cluster-command.ts";
 
 export async function runCli(argv: string[]): Promise<void> {
+  // `rnacos` with no arguments runs the server: the same as cac's default command, without
+  // building the parser for ~60 flags first (start-up time).
+  if (argv.length === 0) return exitOnUsageError(() => serve(loadSettings(argv, process.env, undefined)));
   const cli = cac("rnacos");
   cli.option("-e, --env-file <file>", "env file to read settings from (default: .env when present)");
   for (const d of Object.values(SETTING_DEFS)) {
@@ -40,10 +43,17 @@ export async function runCli(argv: string[]): Promise<void> {
     });
   });
   cli.version(VERSION);
-  try {
+  await exitOnUsageError(async () => {
     cli.parse(["bun", "rnacos", ...argv], { run: false });
     if (cli.options.help || cli.options.version) return;
     await cli.runMatchedCommand();
+  });
+}
+
+/** A bad setting, flag or command, or a start that cannot go on: one line on stderr, exit code 2. */
+async function exitOnUsageError(run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
   } catch (err) {
     if (err instanceof SettingsError || err instanceof StartupError || err instanceof UsageError || (err as Error).name === "CACError") {
       process.stderr.write(`rnacos: ${(err as Error).message}\n`);

@@ -15,12 +15,8 @@ import { ConnectionListeners } from "./listen/connection-listeners.ts";
 import { ChangeFanout } from "./listen/change-fanout.ts";
 import { realTimers, type Timers } from "./listen/timers.ts";
 import { parseKeyString, keyString } from "./model/config-key.ts";
-import { configV1Post, configV1Routes } from "../http/openapi/config-v1-routes.ts";
+import { configV1Post } from "../http/openapi/config-v1-post.ts";
 import { configV1Get, CONFIGS_PATH } from "../http/openapi/config-v1-get.ts";
-import { configV1ListenerRoutes } from "../http/openapi/config-v1-listener-routes.ts";
-import { configHistoryRoutes } from "../http/openapi/config-history-routes.ts";
-import { configV2Routes } from "../http/openapi/config-v2-routes.ts";
-import { namespaceRoutes } from "../http/openapi/namespace-routes.ts";
 import type { GrpcServer } from "../grpc/index.ts";
 import { registerConfigHandlers } from "../grpc/handlers/config-handlers.ts";
 import { ChangePusher } from "./listen/change-pusher.ts";
@@ -68,7 +64,7 @@ export function configModule(ctx: ModuleContext, timers: Timers = realTimers): C
     nativeHttpRoutes: {
       [CONFIGS_PATH]: { GET: configV1Get(api, limits, httpLog), POST: configV1Post(api, limits, httpLog) },
     },
-    httpRoutes: [configV1Routes(api), configV1ListenerRoutes(api), configHistoryRoutes(api), configV2Routes(api), namespaceRoutes(api)],
+    httpRoutes: async () => (await import("../http/openapi/config-http-routes.ts")).configHttpRoutes(api),
     registerGrpc(grpc: GrpcServer) {
       const push = (connectionId: string, type: string, body: Record<string, unknown>) => grpc.push(connectionId, type, body);
       const pusher = new ChangePusher(push, log);

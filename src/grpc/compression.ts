@@ -1,7 +1,7 @@
 // Message compression (grpc-encoding). Requests flagged as compressed are inflated with the encoding the
 // client named; the inflated size is capped at the same limit as uncompressed messages, so a small
 // "zip bomb" cannot blow up memory. Responses are always sent uncompressed, which every client accepts.
-import { gunzipSync, inflateSync } from "node:zlib";
+import { nodeZlib } from "../lazy-builtins.ts";
 import type { GrpcFrame } from "./framing.ts";
 import { GrpcError, GrpcStatus } from "./status.ts";
 
@@ -18,7 +18,7 @@ export function frameBytes(frame: GrpcFrame, encoding: string | undefined, maxMe
   if (encoding === undefined || encoding === "identity") {
     throw new GrpcError(GrpcStatus.INTERNAL, "compressed message received but grpc-encoding is identity or missing");
   }
-  const inflate = encoding === "gzip" ? gunzipSync : encoding === "deflate" ? inflateSync : undefined;
+  const inflate = encoding === "gzip" ? nodeZlib().gunzipSync : encoding === "deflate" ? nodeZlib().inflateSync : undefined;
   if (!inflate) throw new GrpcError(GrpcStatus.UNIMPLEMENTED, `unsupported grpc-encoding "${encoding}" (supported: ${ACCEPT_ENCODING})`);
   try {
     return inflate(frame.data, { maxOutputLength: maxMessageBytes });

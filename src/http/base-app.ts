@@ -5,9 +5,9 @@ import { asDomainError, DomainError } from "../errors.ts";
 import { jsonError, v2Error } from "./error-body.ts";
 import { checkRequestLimits, type RequestLimits } from "./request-limits.ts";
 
-/** `nativeRoutes` are served by Bun itself (the console's HTML bundle), ahead of Elysia's router. */
-export function baseApp(name: string, limits: RequestLimits, log: Logger, nativeRoutes?: Record<string, unknown>) {
-  return new Elysia({ name, strictPath: true, ...(nativeRoutes ? { serve: { routes: nativeRoutes } } : {}) } as { name: string })
+/** Routes Bun serves itself (probes, hot SDK paths, the console page) are given to listen(), not here. */
+export function baseApp(name: string, limits: RequestLimits, log: Logger) {
+  return new Elysia({ name, strictPath: true })
     .onRequest(({ request }) => checkRequestLimits(request, limits))
     .onError({ as: "global" }, ({ code, error, request }) => {
       const path = new URL(request.url).pathname;

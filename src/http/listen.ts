@@ -1,4 +1,9 @@
-// Starts an Elysia app on one port with the options every rnacos port shares.
+// Starts one rnacos port: Bun.serve with the options every port shares, routes Bun serves itself
+// (hot SDK paths, health probes, the console's HTML bundle) and an Elysia app for the rest.
+// The Elysia app is loaded (Elysia and the route code are a dynamic import, a separate chunk of the
+// executable) and built on first use or by warm(), whichever comes first: that costs milliseconds
+// that need not delay readiness. The port listens and answers every route from the start; a request
+// that arrives before warm() ran only waits for the build.
 import type { Elysia } from "elysia";
 import type { Server } from "bun";
 import { StartupError } from "../startup-error.ts";
@@ -11,18 +16,44 @@ export interface ListenOptions {
   maxBodyBytes: number;
 }
 
-export function listen(app: Elysia<any, any, any, any, any, any, any>, opts: ListenOptions): Server<unknown> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type App = Elysia<any, any, any, any, any, any, any>;
+
+/** Request handler that hands a request to the port's Elysia app. */
+export type ToApp = (request: Request) => Response | Promise<Response>;
+
+export interface Port {
+  server: Server<unknown>;
+  /** Loads and builds the Elysia app now if no request has yet. */
+  warm(): Promise<void>;
+}
+
+/** `routes` are Bun's own routes for this port; a route may pass its request on to the app (`toApp`). */
+export function listen(buildApp: () => Promise<App>, routes: (toApp: ToApp) => Record<string, unknown>, opts: ListenOptions): Port {
+  let app: App | undefined;
+  let building: Promise<App> | undefined;
+  let server: Server<unknown>;
+  const ensure = (): Promise<App> =>
+    (building ??= buildApp().then((built) => {
+      // Handlers read the client address through the context's `server`, which Elysia takes from here.
+      built.server = server;
+      app = built;
+      return built;
+    }));
+  const toApp: ToApp = (request) => (app ? app.fetch(request) : ensure().then((built) => built.fetch(request)));
   try {
-    app.listen({
+    server = Bun.serve({
       hostname: opts.hostname,
       port: opts.port,
-      // Elysia defaults to SO_REUSEPORT, which would let a second server share the port silently.
+      // SO_REUSEPORT would let a second server share the port silently.
       reusePort: false,
       development: false,
       maxRequestBodySize: opts.maxBodyBytes,
       // Long-polling holds requests for up to 30 s with no bytes sent; leave margin.
       idleTimeout: 120,
-    } as Parameters<typeof app.listen>[0]);
+      routes: routes(toApp),
+      fetch: toApp,
+    } as Parameters<typeof Bun.serve>[0]);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === "EADDRINUSE") {
@@ -31,5 +62,5 @@ export function listen(app: Elysia<any, any, any, any, any, any, any>, opts: Lis
     if (code === "EACCES") throw new StartupError(`no permission to listen on ${opts.hostname}:${opts.port} (${opts.setting})`);
     throw err;
   }
-  return app.server!;
+  return { server, warm: () => ensure().then(() => undefined) };
 }

@@ -2,10 +2,6 @@
 // heartbeat expiry, persistent-instance probes, push and fuzzy watch from the settings, mounts the
 // HTTP routes, and runs their timers with the server's lifecycle.
 import type { ModuleContext, ServerModule } from "../server-module.ts";
-import { namingV1InstanceRoutes } from "../http/openapi/naming-v1-instance-routes.ts";
-import { namingV1ServiceRoutes } from "../http/openapi/naming-v1-service-routes.ts";
-import { namingV2Routes } from "../http/openapi/naming-v2-routes.ts";
-import { namingOperatorRoutes } from "../http/openapi/naming-operator-routes.ts";
 import { namingV1Native } from "../http/openapi/naming-v1-native.ts";
 import { BeatChecker } from "./heartbeat/beat-checker.ts";
 import type { HeartbeatTiming } from "./model/instance.ts";
@@ -91,12 +87,7 @@ export function namingModule(ctx: ModuleContext): ServerModule & { parts: Naming
     name: "naming",
     parts: { service, registry, subscribers, push, checker, prober, fuzzy },
     nativeHttpRoutes: namingV1Native(service, { maxBodyBytes: s.httpMaxBodySize, maxUrlLength: s.httpMaxUrlLength, maxHeaderBytes: s.httpMaxHeaderSize }, log),
-    httpRoutes: [
-      namingV1InstanceRoutes(service, log),
-      namingV1ServiceRoutes(service, log),
-      namingV2Routes(service, log),
-      namingOperatorRoutes(metrics, () => ctx.state.ready, log),
-    ],
+    httpRoutes: async () => (await import("../http/openapi/naming-http-routes.ts")).namingHttpRoutes(service, metrics, () => ctx.state.ready, log),
     registerGrpc(grpc: GrpcServer) {
       registerNamingInstance(grpc.handlers, service);
       registerNamingBatchInstance(grpc.handlers, service);

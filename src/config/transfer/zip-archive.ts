@@ -2,7 +2,7 @@
 // "group/dataId", plus a metadata entry). Writes deflated entries with UTF-8 names; reads stored or
 // deflated entries through the central directory (so Java's data-descriptor entries read fine), with
 // explicit limits against zip bombs.
-import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
+import { nodeZlib } from "../../lazy-builtins.ts";
 import { invalid } from "../../errors.ts";
 
 export interface ZipEntry {
@@ -31,8 +31,8 @@ export function writeZip(entries: ZipEntry[], at = new Date()): Uint8Array {
   let offset = 0;
   for (const e of entries) {
     const name = encoder.encode(e.name);
-    const compressed = deflateRawSync(e.data);
-    const crc = crc32(e.data) >>> 0;
+    const compressed = nodeZlib().deflateRawSync(e.data);
+    const crc = nodeZlib().crc32(e.data) >>> 0;
     const local = Buffer.alloc(30 + name.length);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed
@@ -108,12 +108,12 @@ export function readZip(bytes: Uint8Array, limits: ZipLimits): ZipEntry[] {
     if (method === 0) data = raw;
     else if (method === 8) {
       try {
-        data = inflateRawSync(raw, { maxOutputLength: Math.max(1, size) });
+        data = nodeZlib().inflateRawSync(raw, { maxOutputLength: Math.max(1, size) });
       } catch {
         throw invalid(`zip entry ${name} could not be inflated`);
       }
     } else throw invalid(`zip entry ${name} uses compression method ${method}; only stored and deflated entries are read`);
-    if (data.length !== size || (crc32(data) >>> 0) !== crc) throw invalid(`zip entry ${name} fails its checksum`);
+    if (data.length !== size || (nodeZlib().crc32(data) >>> 0) !== crc) throw invalid(`zip entry ${name} fails its checksum`);
     entries.push({ name, data: new Uint8Array(data) });
   }
   return entries;

@@ -6,7 +6,8 @@ import { asDomainError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { badParam, missingParam, NAMING_CODE_TEXT } from "../../naming/naming-errors.ts";
 import { namespaceOrDefault, type ServiceKey, splitGroupedName } from "../../naming/model/names.ts";
-import { checkBoolean } from "../../naming/validation.ts";
+import { checkBoolean, checkIp, checkMetadata, checkPort } from "../../naming/validation.ts";
+import type { BeatInfo } from "../../naming/naming-service.ts";
 
 export type Params = Record<string, string | undefined>;
 
@@ -122,4 +123,25 @@ export async function v2(log: Logger, handle: () => Response | Promise<Response>
     const code = e.kind === "internal" ? 30000 : e.nacosCode;
     return new Response(JSON.stringify({ code, message: NAMING_CODE_TEXT[code] ?? e.message, data: e.message }), { status: e.httpStatus, headers: JSON_HEADERS });
   }
+}
+
+/** The `beat` parameter: JSON the 1.x clients send with each heartbeat (Nacos RsInfo). */
+export function parseBeat(p: Params): BeatInfo | undefined {
+  const raw = p.beat;
+  if (raw === undefined || raw.trim() === "") return undefined;
+  let beat: Record<string, unknown>;
+  try {
+    beat = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    throw badParam("Param 'beat' is not valid JSON");
+  }
+  if (!beat || typeof beat !== "object" || Array.isArray(beat)) throw badParam("Param 'beat' must be a JSON object");
+  const cluster = typeof beat.cluster === "string" && beat.cluster.trim() !== "" ? beat.cluster : (p.clusterName ?? p.cluster);
+  return {
+    ip: checkIp(String(beat.ip ?? "")),
+    port: checkPort(beat.port),
+    cluster,
+    weight: typeof beat.weight === "number" ? beat.weight : undefined,
+    metadata: checkMetadata(beat.metadata),
+  };
 }

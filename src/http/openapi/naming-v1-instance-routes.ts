@@ -3,9 +3,8 @@
 import { Elysia } from "elysia";
 import type { Logger } from "../../log.ts";
 import { clusterOrDefault, groupedName } from "../../naming/model/names.ts";
-import { badParam } from "../../naming/naming-errors.ts";
-import { type BeatInfo, HTTP_CALLER, type NamingService } from "../../naming/naming-service.ts";
-import { checkIp, checkMetadata, checkPort, parseMetadata } from "../../naming/validation.ts";
+import { HTTP_CALLER, type NamingService } from "../../naming/naming-service.ts";
+import { checkIp, checkPort, parseMetadata } from "../../naming/validation.ts";
 import { json, optionalBoolean, params, type Params, queryOf, required, serviceKeyFrom, text, v1 } from "./naming-http.ts";
 
 export function namingV1InstanceRoutes(naming: NamingService, log: Logger) {
@@ -76,23 +75,3 @@ export function instanceInput(p: Params) {
   };
 }
 
-/** The `beat` parameter: JSON the 1.x clients send with each heartbeat (Nacos RsInfo). */
-export function parseBeat(p: Params): BeatInfo | undefined {
-  const raw = p.beat;
-  if (raw === undefined || raw.trim() === "") return undefined;
-  let beat: Record<string, unknown>;
-  try {
-    beat = JSON.parse(raw) as Record<string, unknown>;
-  } catch {
-    throw badParam("Param 'beat' is not valid JSON");
-  }
-  if (!beat || typeof beat !== "object" || Array.isArray(beat)) throw badParam("Param 'beat' must be a JSON object");
-  const cluster = typeof beat.cluster === "string" && beat.cluster.trim() !== "" ? beat.cluster : (p.clusterName ?? p.cluster);
-  return {
-    ip: checkIp(String(beat.ip ?? "")),
-    port: checkPort(beat.port),
-    cluster,
-    weight: typeof beat.weight === "number" ? beat.weight : undefined,
-    metadata: checkMetadata(beat.metadata),
-  };
-}

@@ -10,8 +10,7 @@ import type { BuiltView } from "../../naming/view/service-info.ts";
 import { checkIp, checkPort } from "../../naming/validation.ts";
 import { checkRequestLimits, type RequestLimits } from "../request-limits.ts";
 import type { NativeRoutes } from "./openapi-app.ts";
-import { intParam, params, type Params, queryOf, required, serviceKeyFrom, v1 } from "./naming-http.ts";
-import { parseBeat } from "./naming-v1-instance-routes.ts";
+import { intParam, params, type Params, parseBeat, queryOf, required, serviceKeyFrom, v1 } from "./naming-http.ts";
 
 export const INSTANCE_LIST_PATH = "/nacos/v1/ns/instance/list";
 export const INSTANCE_BEAT_PATH = "/nacos/v1/ns/instance/beat";

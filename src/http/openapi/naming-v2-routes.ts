@@ -6,8 +6,8 @@ import { clusterOrDefault, groupedName, namespaceOrDefault } from "../../naming/
 import { NAMING_LIMITS } from "../../naming/limits.ts";
 import { HTTP_CALLER, type NamingService } from "../../naming/naming-service.ts";
 import { checkIp, checkPort, parseMetadata } from "../../naming/validation.ts";
-import { intParam, optionalBoolean, params, queryOf, required, serviceKeyFrom, v2, v2Ok } from "./naming-http.ts";
-import { instanceInput, parseBeat } from "./naming-v1-instance-routes.ts";
+import { intParam, optionalBoolean, params, parseBeat, queryOf, required, serviceKeyFrom, v2, v2Ok } from "./naming-http.ts";
+import { instanceInput } from "./naming-v1-instance-routes.ts";
 import { definitionInput, serviceDetailV2 } from "./naming-service-json.ts";
 
 

@@ -1,10 +1,9 @@
-// The SDK port: Nacos OpenAPI under /nacos plus r-nacos's /health. Domains add their route plugins.
+// The SDK port: Nacos OpenAPI under /nacos. Domains add their route plugins; the probes and the
+// hot native routes are served by Bun ahead of this app (see listen.ts).
 import type { Elysia } from "elysia";
 import type { Server } from "bun";
 import type { Logger } from "../../log.ts";
-import type { NodeState } from "../../node-state.ts";
 import { baseApp } from "../base-app.ts";
-import { healthRoutes } from "../health-routes.ts";
 import type { RequestLimits } from "../request-limits.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,9 +15,8 @@ export type RoutePlugin = Elysia<any, any, any, any, any, any, any>;
  */
 export type NativeRoutes = Record<string, Partial<Record<"GET" | "POST" | "PUT" | "DELETE", (request: Request, server: Server<unknown>) => Response | Promise<Response>>>>;
 
-export function openApiApp(deps: { state: NodeState; limits: RequestLimits; log: Logger; plugins: RoutePlugin[]; nativeRoutes?: NativeRoutes }) {
-  const native = deps.nativeRoutes && Object.keys(deps.nativeRoutes).length > 0 ? deps.nativeRoutes : undefined;
-  let app = baseApp("openapi", deps.limits, deps.log, native).use(healthRoutes(deps.state));
+export function openApiApp(deps: { limits: RequestLimits; log: Logger; plugins: RoutePlugin[] }) {
+  let app = baseApp("openapi", deps.limits, deps.log);
   for (const plugin of deps.plugins) app = app.use(plugin) as typeof app;
   return app;
 }

@@ -3,7 +3,7 @@
 // sent to the port the client named in its list query. The client answers
 // {"type":"push-ack","lastRefTime":<id>}; without an ack in time the datagram is sent again, a
 // bounded number of times.
-import { gzipSync } from "node:zlib";
+import { nodeZlib } from "../../lazy-builtins.ts";
 import type { Logger } from "../../log.ts";
 import type { Timers } from "../timers.ts";
 
@@ -123,5 +123,5 @@ export class UdpPusher {
 
 export function encodePushPacket(serviceInfoJson: string, lastRefTime: number): Uint8Array {
   const bytes = Buffer.from(JSON.stringify({ type: "dom", data: serviceInfoJson, lastRefTime }));
-  return bytes.byteLength >= GZIP_FROM_BYTES ? gzipSync(bytes) : bytes;
+  return bytes.byteLength >= GZIP_FROM_BYTES ? nodeZlib().gzipSync(bytes) : bytes;
 }

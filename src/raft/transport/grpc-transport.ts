@@ -3,7 +3,7 @@
 // Every call carries the cluster token; a call without the right token is refused.
 import { closeSync, createReadStream, openSync, rmSync, writeSync } from "node:fs";
 import type { ClientHttp2Stream } from "node:http2";
-import { timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "../../lazy-builtins.ts";
 import type { Logger } from "../../log.ts";
 import type { Message, NodeId } from "../core/types.ts";
 import {
@@ -194,7 +194,7 @@ export class GrpcTransport implements RaftTransport {
     if (token) {
       const given = Buffer.from(call.metadata[TOKEN_HEADER] ?? "");
       const want = Buffer.from(token);
-      if (given.length !== want.length || !timingSafeEqual(given, want)) {
+      if (given.length !== want.length || !nodeCrypto().timingSafeEqual(given, want)) {
         throw new GrpcError(GrpcStatus.UNAUTHENTICATED, "cluster token missing or wrong (RNACOS_CLUSTER_TOKEN must match on every node)");
       }
     }
