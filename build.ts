@@ -17,7 +17,9 @@ mkdirSync(join(root, "dist"), { recursive: true });
 // --compile-jit-policy=8 raises the JIT's tier-up thresholds during start-up, when most code runs
 // once and compiling it does not pay (measured: ~2 ms less to readiness); src/server.ts restores
 // the normal policy right after start (Bun.unsafe.setJITPolicy(1)).
-const args = ["build", "--compile", "--minify", "--bytecode", "--format=esm", "--splitting", "--compile-jit-policy=8", "--external", "file-type", "src/main.ts", "src/store/checkpoint-worker.ts", "--outfile", outfile];
+// No autoloading of .env or bunfig.toml from the directory the executable runs in: rnacos reads .env
+// itself, and only when -e is not given (Bun's loading put .env in the environment, above -e FILE).
+const args = ["build", "--compile", "--minify", "--bytecode", "--format=esm", "--splitting", "--compile-jit-policy=8", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--external", "file-type", "src/main.ts", "src/store/checkpoint-worker.ts", "--outfile", outfile];
 const started = performance.now();
 const proc = Bun.spawn([process.execPath, ...args], { cwd: root, stdout: "inherit", stderr: "inherit" });
 const code = await proc.exited;

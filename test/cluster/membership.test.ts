@@ -73,7 +73,7 @@ describe("a waiting node joins with rnacos cluster join, and leaves", () => {
     const dataDir = join(tempDir(), "node9");
     // start without waiting for readiness: it only becomes ready after joining
     const http = await freePort();
-    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts")], {
+    const proc = Bun.spawn([process.execPath, "--no-env-file", join(import.meta.dir, "../../src/main.ts")], {
       env: { PATH: process.env.PATH ?? "", RNACOS_SDK_HOST: "127.0.0.1", RNACOS_HTTP_PORT: String(http), RNACOS_HTTP_CONSOLE_PORT: String(await freePort()), RNACOS_DATA_DIR: dataDir, ...env },
       stdout: "pipe",
       stderr: "pipe",

@@ -155,7 +155,8 @@ class ExitedEarly extends Error {
 }
 
 function spawnRnacos(args: string[], env: Record<string, string>, opts: { binary?: string; cwd?: string }) {
-  const cmd = opts.binary ? [opts.binary, ...args] : [process.execPath, SOURCE_ENTRY, ...args];
+  // --no-env-file: rnacos reads .env itself (only when -e is not given); Bun's own loading would put it in the environment.
+  const cmd = opts.binary ? [opts.binary, ...args] : [process.execPath, "--no-env-file", SOURCE_ENTRY, ...args];
   const proc = Bun.spawn(cmd, { env, cwd: opts.cwd ?? tempDir("rnacos-cwd-"), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   started.add(proc);
   proc.exited.then(() => started.delete(proc));

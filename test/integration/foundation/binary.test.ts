@@ -1,6 +1,6 @@
 // `npm run build` gives one executable that runs from any directory, with the console embedded.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, existsSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, REPO_ROOT, runRnacos, startServer, tempDir, waitFor, type ServerProcess } from "../../helpers/server.ts";
 
@@ -74,4 +74,19 @@ test("the binary's --version matches package.json", async () => {
   const pkg = (await Bun.file(join(REPO_ROOT, "package.json")).json()) as { version: string };
   const { stdout } = await runRnacos(["--version"], { binary: executable, cwd: home });
   expect(stdout).toContain(pkg.version);
+});
+
+test("the binary reads .env only when -e is not given (Bun's own .env loading is off)", async () => {
+  const cwd = tempDir("rnacos-bin-env-");
+  writeFileSync(join(cwd, ".env"), "RNACOS_RAFT_NODE_ID=7\nRNACOS_RAFT_AUTO_INIT=true\n");
+  writeFileSync(join(cwd, "other.env"), "RNACOS_RAFT_NODE_ID=9\nRNACOS_RAFT_AUTO_INIT=true\n");
+  for (const [args, nodeId] of [[["-e", join(cwd, "other.env")], 9], [[], 7]] as const) {
+    const run = await startServer({ binary: executable, cwd, args: [...args] });
+    try {
+      await waitFor("the start-up line", () => (run.output().includes("rnacos ready") ? true : undefined));
+      expect(run.output()).toMatch(new RegExp(`rnacos ready .* nodeId=${nodeId} `));
+    } finally {
+      await run.kill();
+    }
+  }
 });

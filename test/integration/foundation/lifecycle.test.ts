@@ -127,6 +127,18 @@ describe("settings reach the running server", () => {
     }
   });
 
+  test("with -e FILE, .env in the working directory is not read at all", async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, ".env"), "RNACOS_RAFT_NODE_ID=7\nRNACOS_RAFT_AUTO_INIT=true\n");
+    writeFileSync(join(cwd, "other.env"), "RNACOS_RAFT_NODE_ID=9\nRNACOS_RAFT_AUTO_INIT=true\n");
+    const server = await startServer({ cwd, args: ["-e", join(cwd, "other.env")] });
+    try {
+      expect(server.output()).toMatch(/rnacos ready .* nodeId=9 /);
+    } finally {
+      await server.kill();
+    }
+  });
+
   test(".env in the working directory is read when -e is not given", async () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, ".env"), "RNACOS_RAFT_NODE_ID=7\nRNACOS_RAFT_AUTO_INIT=true\n");
