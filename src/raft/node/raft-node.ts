@@ -46,6 +46,8 @@ export interface RaftNodeOptions {
 }
 
 const CLUSTER_MEMBER_TABLE = "cluster_member";
+/** Readies with at most this many new entries fsync inline (see processReady). */
+const INLINE_SYNC_MAX_ENTRIES = 1;
 
 /** What applying a Ready's committed entries produced, for finishReady to hand out. */
 interface Applied {
@@ -53,8 +55,6 @@ interface Applied {
   outcomes: Map<number, ApplyOutcome>;
   membershipChanged: boolean;
 }
-/** Readies with at most this many new entries fsync inline (see processReady). */
-const INLINE_SYNC_MAX_ENTRIES = 1;
 
 export interface RaftMetrics {
   id: NodeId;
@@ -300,8 +300,8 @@ export class RaftNode implements Proposer, RaftInbound {
     if (inline) {
       // A light load: the log write and the apply of what is committed share one transaction whose
       // commit fsyncs (FULL), so a lone write pays one commit and one fsync. Nothing can observe the
-      // applied rows before that commit returns: this thread is in it, and the read model and the
-      // proposers only hear in finishReady.
+      // applied rows before that commit returns: this thread is in it, the read model is updated
+      // after it, and the proposers hear in finishReady.
       this.setSynchronous("FULL");
       const applied = this.applyCommitted(rd.committedEntries, writeLog);
       this.setSynchronous("NORMAL");
