@@ -96,20 +96,19 @@ function isEmptyOrMissing(path: string): boolean {
 }
 
 /**
- * A new database: switching it to WAL and applying every migration with synchronous=FULL costs
- * seven fsyncs (rollback journal, directory, database file, WAL), ~2-3 ms of a ~25 ms start.
- * Here they run unsynced; openStore then fsyncs the database file (its header says WAL) and the
- * directory once, in the thread pool (Store.durable), and the server waits for that before any
- * port listens. The WAL frames of the schema become durable with the first synced commit (Raft's
- * bootstrap or first entry, or syncWal): an fsync covers every frame written before it, so nothing
- * can be acknowledged before the schema is durable. A power loss before that leaves either an
- * empty database (created again at the next start; SQLite drops a WAL beside an empty database) or
- * a database whose WAL lacks the schema transaction, which the next start migrates like any older
- * database.
+ * A new database: applying every migration with synchronous=FULL costs several fsyncs (~2-3 ms of a
+ * ~25 ms start). The switch to WAL keeps FULL: it rewrites the file's first page through the rollback
+ * journal, and only a synced journal makes that rewrite safe from a torn page on power loss. The
+ * migrations then run unsynced; openStore fsyncs the database file and the directory once, in the
+ * thread pool (Store.durable), and the server waits for that before any port listens. The WAL frames
+ * of the schema become durable with the first synced commit (Raft's bootstrap or first entry, or
+ * syncWal): an fsync covers every frame written before it, so nothing can be acknowledged before the
+ * schema is durable. A power loss before that leaves a database whose WAL lacks the schema
+ * transaction, which the next start migrates like any older database.
  */
 function createSchema(db: Database): number[] {
-  db.run("PRAGMA synchronous = OFF");
   db.run("PRAGMA journal_mode = WAL");
+  db.run("PRAGMA synchronous = OFF");
   return applyMigrations(db);
 }
 
