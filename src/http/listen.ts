@@ -34,12 +34,18 @@ export function listen(buildApp: () => Promise<App>, routes: (toApp: ToApp) => R
   let building: Promise<App> | undefined;
   let server: Server<unknown>;
   const ensure = (): Promise<App> =>
-    (building ??= buildApp().then((built) => {
-      // Handlers read the client address through the context's `server`, which Elysia takes from here.
-      built.server = server;
-      app = built;
-      return built;
-    }));
+    (building ??= buildApp().then(
+      (built) => {
+        // Handlers read the client address through the context's `server`, which Elysia takes from here.
+        built.server = server;
+        app = built;
+        return built;
+      },
+      (err: unknown) => {
+        building = undefined; // the next request tries again rather than failing for good
+        throw err;
+      },
+    ));
   const toApp: ToApp = (request) => (app ? app.fetch(request) : ensure().then((built) => built.fetch(request)));
   try {
     server = Bun.serve({
