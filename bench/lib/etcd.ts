@@ -3,7 +3,9 @@
 import type { Subprocess } from "bun";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureTool } from "./tools.ts";
+import { ensureTool, wrk, type LoadResult } from "./tools.ts";
+import { alternatingPairs } from "./pairs.ts";
+import { median } from "./machine.ts";
 import { freePort, tempDir, waitFor } from "../../test/helpers/server.ts";
 
 export interface Etcd {
@@ -75,4 +77,40 @@ export function writeLoadScripts(keys = 1000): { etcd: string; nacos: string } {
   writeFileSync(paths.etcd, etcdPutScript(keys));
   writeFileSync(paths.nacos, nacosPublishScript(keys));
   return paths;
+}
+
+export interface EtcdComparison {
+  /** Median writes/s and the rounds, ours and etcd's. */
+  ours: number[];
+  etcd: number[];
+  ratio: number;
+  /** Median p99 latency of the rounds, ms. */
+  oursP99: number;
+  etcdP99: number;
+}
+
+/**
+ * Durable writes against etcd PUT, both servers up side by side: a warm-up of each, then `rounds`
+ * adjacent 5 s pairs (order alternating), the ratio being the median of the pair ratios, as a shared
+ * machine drifts (etcd alone swung 7-16k PUT/s between single runs).
+ */
+export async function compareWithEtcd(etcdUrl: string, oursUrl: string, scripts: { etcd: string; nacos: string }, rounds: number): Promise<EtcdComparison> {
+  const opts = { connections: 64, seconds: 5 };
+  const runs: { ours: LoadResult[]; etcd: LoadResult[] } = { ours: [], etcd: [] };
+  const measure = (url: string, script: string, into: LoadResult[]) => async () => {
+    const r = await wrk(url, { ...opts, script });
+    if (r.errors > 0) throw new Error(`${r.errors} errors from ${url}`);
+    into.push(r);
+    return r.requestsPerSecond;
+  };
+  await wrk(etcdUrl, { ...opts, seconds: 3, script: scripts.etcd });
+  await wrk(oursUrl, { ...opts, seconds: 3, script: scripts.nacos });
+  const { ours, base, ratio } = await alternatingPairs(rounds, measure(etcdUrl, scripts.etcd, runs.etcd), measure(oursUrl, scripts.nacos, runs.ours));
+  const p99 = (rs: LoadResult[]) => median(rs.map((r) => r.latencyP99Ms ?? 0));
+  return { ours, etcd: base, ratio, oursP99: p99(runs.ours), etcdP99: p99(runs.etcd) };
+}
+
+/** "median unit (rounds a, b, c; median p99 x ms)" for a results row. */
+export function describeRounds(values: number[], unit: string, p99: number): string {
+  return `${Math.round(median(values))} ${unit} (rounds ${values.map(Math.round).join(", ")}; median p99 ${p99.toFixed(2)} ms)`;
 }
