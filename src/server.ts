@@ -1,5 +1,4 @@
 // Composition root: builds every part from the settings, starts them in order, stops them in reverse.
-import type { Server } from "bun";
 import type { Settings } from "./cli/settings.ts";
 import type { Logger } from "./log.ts";
 import { NodeState } from "./node-state.ts";
@@ -65,7 +64,6 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     maxUrlLength: settings.httpMaxUrlLength,
     maxHeaderBytes: settings.httpMaxHeaderSize,
   };
-  const servers: Server<unknown>[] = [];
   const ports: Port[] = [];
   try {
     // A new database's file and directory were being fsynced meanwhile; no request (and no peer,
@@ -94,7 +92,6 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
         },
       ),
     );
-    servers.push(ports[0]!.server);
     ports.push(
       listen(
         async () => {
@@ -110,11 +107,10 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
         },
       ),
     );
-    servers.push(ports[1]!.server);
     await startGrpc(grpc, settings);
     for (const m of modules) await m.start?.();
   } catch (err) {
-    for (const s of servers) s.stop(true);
+    for (const p of ports) p.server.stop(true);
     await grpc.stop();
     for (const m of modules) m.stop?.();
     raft.stop();
@@ -157,11 +153,11 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
       for (const m of modules) await m.drain?.();
       // gRPC clients get ConnectResetRequest and move to another node; bounded by the bridge's drain timeout
       const grpcDrained = grpc.drain();
-      const graceful = Promise.all([grpcDrained, ...servers.map((s) => s.stop(false))]);
+      const graceful = Promise.all([grpcDrained, ...ports.map((p) => p.server.stop(false))]);
       const finished = await Promise.race([graceful.then(() => true), sleep(settings.shutdownTimeoutSecond * 1000).then(() => false)]);
       if (!finished) {
         log.warn("in-flight requests did not finish in time; closing them", { timeoutSecond: settings.shutdownTimeoutSecond });
-        await Promise.all([grpc.stop(), ...servers.map((s) => s.stop(true))]);
+        await Promise.all([grpc.stop(), ...ports.map((p) => p.server.stop(true))]);
       }
       for (const m of [...modules].reverse()) m.stop?.();
       raft.stop();

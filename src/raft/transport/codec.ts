@@ -3,8 +3,9 @@ import type { ConfState, Entry, Message, MessageType, SnapshotMeta } from "../co
 import { EMPTY_BYTES } from "../core/types.ts";
 import type { ConfState as PbConf, Entry as PbEntry, RaftMessage, SnapshotMeta as PbSnap } from "../../grpc/generated/cluster.ts";
 
-const TYPES: MessageType[] = ["app", "appResp", "preVote", "preVoteResp", "vote", "voteResp", "heartbeat", "heartbeatResp", "snap", "timeoutNow", "readIndex", "readIndexResp"];
-const TYPE_CODE = new Map(TYPES.map((t, i) => [t, i]));
+/** Message types by their wire code (RaftMessage.type); both codecs use this one table. */
+export const MESSAGE_TYPES: readonly MessageType[] = ["app", "appResp", "preVote", "preVoteResp", "vote", "voteResp", "heartbeat", "heartbeatResp", "snap", "timeoutNow", "readIndex", "readIndexResp"];
+export const MESSAGE_TYPE_CODE = new Map(MESSAGE_TYPES.map((t, i) => [t, i]));
 
 const confToPb = (c: ConfState): PbConf => ({ voters: c.voters, learners: c.learners });
 const confFromPb = (c: PbConf | undefined): ConfState => ({ voters: c?.voters ?? [], learners: c?.learners ?? [] });
@@ -15,7 +16,7 @@ const entryFromPb = (e: PbEntry): Entry => ({ index: e.index, term: e.term, type
 
 export function messageToPb(m: Message): RaftMessage {
   return {
-    type: TYPE_CODE.get(m.type)!,
+    type: MESSAGE_TYPE_CODE.get(m.type)!,
     from: m.from,
     to: m.to,
     term: m.term,
@@ -32,7 +33,7 @@ export function messageToPb(m: Message): RaftMessage {
 }
 
 export function messageFromPb(m: RaftMessage): Message {
-  const type = TYPES[m.type];
+  const type = MESSAGE_TYPES[m.type];
   if (!type) throw new Error(`unknown Raft message type ${m.type}`);
   return {
     type,

@@ -2,9 +2,9 @@ import { expect, test } from "bun:test";
 import { RaftBatch } from "../../../src/grpc/generated/cluster.ts";
 import { messageFromPb, messageToPb } from "../../../src/raft/transport/codec.ts";
 import { decodeRaftBatch, encodeRaftBatch, raftBatchFrame } from "../../../src/raft/transport/raft-batch-codec.ts";
-import { newMessage, type Message, type MessageType } from "../../../src/raft/core/types.ts";
+import { newMessage, type Message } from "../../../src/raft/core/types.ts";
 
-const TYPES: MessageType[] = ["app", "appResp", "preVote", "preVoteResp", "vote", "voteResp", "heartbeat", "heartbeatResp", "snap", "timeoutNow", "readIndex", "readIndexResp"];
+import { MESSAGE_TYPES as TYPES } from "../../../src/raft/transport/codec.ts";
 
 /** Messages covering every field, zero and non-zero, small and near 2^53. */
 function sampleMessages(seed: number): Message[] {
