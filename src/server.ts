@@ -45,6 +45,7 @@ export async function startServer(settings: Settings, log: Logger): Promise<Runn
     addr: settings.raftNodeAddr,
     dataDir: settings.dataDir,
     db: store.db,
+    raftDb: store.raftDb,
     stateMachine,
     transport: new GrpcTransport({ selfId: settings.raftNodeId, selfAddr: settings.raftNodeAddr, token: settings.clusterToken, dataDir: settings.dataDir, log: log.child("cluster"), addMethod: (path, method) => grpc.addMethod(path, method) }),
     log: log.child("raft"),

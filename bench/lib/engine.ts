@@ -30,6 +30,7 @@ export async function startEngine(): Promise<Engine> {
     addr: "127.0.0.1:1",
     dataDir: dir,
     db: store.db,
+    raftDb: store.raftDb,
     stateMachine: sm,
     transport: new LocalNetwork().transport(1, "127.0.0.1:1", dir),
     log: silentLogger,

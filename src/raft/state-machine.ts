@@ -1,8 +1,15 @@
 // The replicated state machine: domains register typed commands; the Raft driver applies committed
-// entries in batches. One SQLite transaction covers a batch and the applied index, so a restart
-// never re-applies and never skips. Each command runs inside a savepoint: a command that throws a
+// entries in batches. Applied rows and the applied index always commit together, so a restart never
+// re-applies and never skips. Each command runs inside a savepoint: a command that throws a
 // DomainError (a failed CAS, a name taken) rolls back only its own writes, on every node alike.
+//
+// The state database is not the durable record of a write: the Raft log (its own file) is, and an
+// entry is applied only once it is durable there. So applied batches share one open transaction that
+// commits about every FLUSH_MS (and before anything that needs the rows committed: a snapshot, a log
+// compaction, a stop). A commit writes each page a burst dirtied once, instead of once per batch
+// (measured ~3 µs of a publish's ~30 µs main-thread time); a crash loses only rows the log replays.
 import type { Database, Statement } from "bun:sqlite";
+import { closeSync, existsSync, fdatasyncSync, openSync } from "node:fs";
 import { asDomainError, DomainError } from "../errors.ts";
 
 export interface ApplyContext {
@@ -45,6 +52,9 @@ export function decodeCommand(data: Uint8Array): Command {
   return { type, payload };
 }
 
+/** The open transaction of applied batches commits this long after it began. */
+const FLUSH_MS = 20;
+
 export class StateMachine {
   private readonly handlers = new Map<string, CommandHandler<any, any>>();
   private readonly tables = new Set<string>(["sm_applied"]);
@@ -56,6 +66,10 @@ export class StateMachine {
   private readonly release: Statement;
   private readonly rollbackTo: Statement;
   private readonly recordApplied: Statement;
+  private readonly begin: Statement;
+  private readonly commit: Statement;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private walFd: number | undefined;
 
   constructor(readonly db: Database) {
     this.appliedCache = this.readApplied();
@@ -63,6 +77,8 @@ export class StateMachine {
     this.release = db.prepare("RELEASE apply_entry");
     this.rollbackTo = db.prepare("ROLLBACK TO apply_entry");
     this.recordApplied = db.prepare("UPDATE sm_applied SET applied_index = ?, applied_term = ? WHERE id = 1");
+    this.begin = db.prepare("BEGIN IMMEDIATE");
+    this.commit = db.prepare("COMMIT");
   }
 
   register<P, R>(type: string, handler: CommandHandler<P, R>): void {
@@ -94,13 +110,15 @@ export class StateMachine {
   }
 
   /**
-   * Applies entries in one transaction, after `before` (the driver appends its log there so one
-   * fsync covers both). Entries with no data (leader no-ops) or below the applied index are skipped.
+   * Applies entries, in the open transaction (begun if none is), after `before` (membership changes
+   * write there). A failure outside a command undoes the whole batch and is rethrown. Entries with no
+   * data (leader no-ops) or below the applied index are skipped.
    */
   applyBatch(entries: { index: number; term: number; data: Uint8Array | null }[], before?: () => void): Map<number, ApplyOutcome> {
     const outcomes = new Map<number, ApplyOutcome>();
     const effects: (() => void)[] = [];
     let last = this.appliedCache;
+    this.openTransaction();
     try {
       this.db.transaction(() => {
         before?.();
@@ -114,14 +132,52 @@ export class StateMachine {
         if (last !== this.appliedCache) {
           this.recordApplied.run(last.index, last.term);
         }
-      }).immediate();
+      })();
     } finally {
-      // Effects wait for the commit; these run even when the transaction threw.
+      // Effects wait for the batch; these run even when it threw.
       for (const listener of this.batchEndListeners) listener();
     }
     this.appliedCache = last;
     for (const effect of effects) effect();
     return outcomes;
+  }
+
+  /** Runs `write` in the open transaction (begun if none is): for writes outside applyBatch. */
+  write<T>(write: () => T): T {
+    this.openTransaction();
+    return this.db.transaction(write)();
+  }
+
+  /** Commits the applied batches now. `durable`: with an fsync, before the Raft log may forget them. */
+  flush(durable = false): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.db.inTransaction) this.commit.run();
+    if (durable) this.syncWal();
+  }
+
+  /** Commits what is open and lets go of the WAL's descriptor (the node is stopping). */
+  close(): void {
+    this.flush();
+    if (this.walFd !== undefined) closeSync(this.walFd);
+    this.walFd = undefined;
+  }
+
+  /** fdatasync of the state's WAL (what a synchronous=FULL commit would have done). */
+  private syncWal(): void {
+    const file = this.db.filename;
+    if (!file || file === ":memory:") return;
+    if (this.walFd === undefined) {
+      if (!existsSync(`${file}-wal`)) return;
+      this.walFd = openSync(`${file}-wal`, "r");
+    }
+    fdatasyncSync(this.walFd);
+  }
+
+  private openTransaction(): void {
+    if (this.db.inTransaction) return;
+    this.begin.run();
+    this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
   }
 
   private applyOne(entry: { index: number; term: number; data: Uint8Array | null }, effects: (() => void)[]): ApplyOutcome {

@@ -6,23 +6,25 @@ import { Database } from "bun:sqlite";
 
 declare const self: Worker;
 
-let db: Database | undefined;
+let dbs: Database[] = [];
 
 function checkpoint(): void {
-  try {
-    db?.run("PRAGMA wal_checkpoint(PASSIVE)");
-  } catch {
-    // busy: the next round catches up
+  for (const db of dbs) {
+    try {
+      db.run("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch {
+      // busy: the next round catches up
+    }
   }
 }
 
-self.onmessage = (event: MessageEvent<{ path: string; floorMs: number } | "checkpoint">) => {
+self.onmessage = (event: MessageEvent<{ paths: string[]; floorMs: number } | "checkpoint">) => {
   if (event.data === "checkpoint") {
     checkpoint();
     return;
   }
-  db = new Database(event.data.path);
-  db.run("PRAGMA busy_timeout = 1000");
+  dbs = event.data.paths.map((path) => new Database(path));
+  for (const db of dbs) db.run("PRAGMA busy_timeout = 1000");
   setInterval(checkpoint, event.data.floorMs);
   postMessage("started");
 };

@@ -23,10 +23,10 @@ const CHECKPOINT_EVERY_WRITES = 2000;
 const FLOOR_MS = 1000;
 
 /**
- * Background checkpoints for the database at `path`. Until the worker runs (and if it cannot),
- * the connection checkpoints on commit as SQLite does by default.
+ * Background checkpoints for the databases (each a connection and its path), all in one worker.
+ * Until the worker runs (and if it cannot), each connection checkpoints on commit as SQLite does by default.
  */
-export function startCheckpointer(db: Database, path: string, events: CheckpointerEvents): Checkpointer {
+export function startCheckpointer(databases: { db: Database; path: string }[], events: CheckpointerEvents): Checkpointer {
   let worker: Worker | undefined;
   let failed = false;
   let pending = 0;
@@ -34,7 +34,7 @@ export function startCheckpointer(db: Database, path: string, events: Checkpoint
     failed = true;
     worker?.terminate();
     worker = undefined;
-    db.run("PRAGMA wal_autocheckpoint = 1000");
+    for (const { db } of databases) db.run("PRAGMA wal_autocheckpoint = 1000");
     events.fellBack(reason);
   };
   const start = (): Worker | undefined => {
@@ -44,9 +44,9 @@ export function startCheckpointer(db: Database, path: string, events: Checkpoint
       w.onmessage = (e) => {
         if (e.data === "started") events.started();
       };
-      w.postMessage({ path, floorMs: FLOOR_MS });
+      w.postMessage({ paths: databases.map((d) => d.path), floorMs: FLOOR_MS });
       // The worker keeps the WAL small; this stays as a backstop that finds most frames already copied.
-      db.run("PRAGMA wal_autocheckpoint = 4000");
+      for (const { db } of databases) db.run("PRAGMA wal_autocheckpoint = 4000");
       return w;
     } catch (err) {
       fallBack((err as Error).message);

@@ -1,24 +1,34 @@
-// The node's one SQLite database. Durability is chosen on purpose:
-// - journal_mode=WAL: readers never block the writer, and a commit is one sequential append.
-// - synchronous=FULL: a commit fsyncs the WAL before it returns, so the schema, a vote or an
-//   appended entry survives power loss. Under load the Raft driver commits a batch with NORMAL and
-//   makes it durable with `syncWal()` (an fdatasync of the WAL in the thread pool) before anyone
-//   hears of it, so the event loop keeps parsing requests while the disk works.
-// - checkpoints run in a worker thread (checkpointer.ts), not inside a commit.
-// - busy_timeout: a snapshot copy or a second connection waits instead of failing at once.
-// - a new database is created without per-step fsyncs (see createSchema), then made durable once.
+// The node's two SQLite databases, in one data dir:
+// - rnacos.db, the state: every replicated table (configs, namespaces, users, members...) with the
+//   applied index. synchronous=NORMAL: its commits need no fsync of their own, because the Raft log
+//   holds every applied entry until the state is made durable (a checkpoint, or the state machine's
+//   durable flush before the log is compacted); a crash loses only what the log replays.
+// - raft.db, the Raft log and hard state: synchronous=FULL, a commit fsyncs the WAL before it returns,
+//   so a vote or an appended entry survives power loss. Under load the Raft driver commits a batch
+//   with NORMAL and makes it durable with `syncWal()` (an fdatasync of the WAL in the thread pool)
+//   before anyone hears of it, so the event loop keeps parsing requests while the disk works.
+// Two files because their commits differ in kind: the log must be durable at every batch, the state
+// need not, and one file would write every page the state dirtied at every log commit.
+// Both: journal_mode=WAL (readers never block the writer, a commit is one sequential append);
+// checkpoints in a worker thread (checkpointer.ts), not inside a commit; busy_timeout, so a snapshot
+// copy or a second connection waits instead of failing at once; a new database is created without
+// per-step fsyncs (see createSchema), then made durable once.
 import { Database } from "bun:sqlite";
 import { close, fsync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { applyMigrations } from "./migrations.ts";
+import { applyMigrations, hasTable, RAFT_LOG_MIGRATIONS } from "./migrations.ts";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.ts";
 import { startCheckpointer } from "./checkpointer.ts";
 import { WalSync } from "./wal-sync.ts";
 
 export const DATABASE_FILE = "rnacos.db";
+export const RAFT_LOG_FILE = "raft.db";
 
 export interface Store {
+  /** The state: replicated tables and the applied index. */
   db: Database;
+  /** The Raft log and hard state. */
+  raftDb: Database;
   dir: string;
   /** Schema versions applied by this start (empty when the database was current). */
   migrated: number[];
@@ -27,7 +37,7 @@ export interface Store {
    * start goes on meanwhile); at once for an existing database. Nothing may be acknowledged before.
    */
   durable: Promise<void>;
-  /** Makes every committed transaction durable (fdatasync of the WAL in the thread pool). */
+  /** Makes every committed Raft log transaction durable (fdatasync of raft.db's WAL in the thread pool). */
   syncWal(): Promise<void>;
   /** The writer reports how many writes it committed, so checkpoints keep pace with them. */
   wrote(writes: number): void;
@@ -45,26 +55,32 @@ const quiet: StoreLog = { debug() {}, warn() {} };
 export function openStore(dir: string, log: StoreLog = quiet): Store {
   mkdirSync(dir, { recursive: true });
   const lock: DataDirLock = lockDataDir(dir);
-  let db: Database | undefined;
+  const opened: Database[] = [];
   try {
-    const path = join(dir, DATABASE_FILE);
-    const fresh = isEmptyOrMissing(path);
-    db = new Database(path, { create: true, strict: true });
-    const migrated = fresh ? createSchema(db) : [];
-    const durable = fresh ? fsyncPath(path).then(() => fsyncPath(dir)) : Promise.resolve();
+    const state = openDatabase(join(dir, DATABASE_FILE), opened);
+    const raft = openDatabase(join(dir, RAFT_LOG_FILE), opened, RAFT_LOG_MIGRATIONS);
+    // Before the migration that drops them from rnacos.db: an older data dir's log moves to raft.db.
+    if (!state.fresh && hasTable(state.db, "raft_state")) moveRaftLog(state.db, raft.db);
+    const migrated = [...state.migrated, ...(state.fresh ? [] : applyMigrations(state.db))];
+    state.db.run("PRAGMA synchronous = NORMAL");
+    const durable = Promise.all([state.durable, raft.durable]).then(() => (state.fresh || raft.fresh ? fsyncPath(dir) : undefined));
     // A failed fsync surfaces where the caller awaits `durable`; never as an unhandled rejection.
     durable.catch(() => {});
-    configureDatabase(db);
-    if (!fresh) migrated.push(...applyMigrations(db));
-    const opened = db;
-    const checkpointer = startCheckpointer(opened, path, {
-      started: () => log.debug("checkpoints run in a worker thread"),
-      fellBack: (reason) => log.warn(`checkpoint worker unavailable (${reason}); checkpoints run on commit`),
-    });
-    const wal = new WalSync(`${path}-wal`);
+    const checkpointer = startCheckpointer(
+      [
+        { db: state.db, path: state.path },
+        { db: raft.db, path: raft.path },
+      ],
+      {
+        started: () => log.debug("checkpoints run in a worker thread"),
+        fellBack: (reason) => log.warn(`checkpoint worker unavailable (${reason}); checkpoints run on commit`),
+      },
+    );
+    const wal = new WalSync(`${raft.path}-wal`);
     let closed = false;
     return {
-      db: opened,
+      db: state.db,
+      raftDb: raft.db,
       dir,
       migrated,
       durable,
@@ -75,16 +91,62 @@ export function openStore(dir: string, log: StoreLog = quiet): Store {
         closed = true;
         checkpointer.stop();
         wal.close();
-        opened.run("PRAGMA wal_checkpoint(TRUNCATE)");
-        opened.close();
+        for (const db of [state.db, raft.db]) {
+          db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+          db.close();
+        }
         lock.release();
       },
     };
   } catch (err) {
-    db?.close();
+    for (const db of opened) db.close();
     lock.release();
     throw err;
   }
+}
+
+interface OpenedDatabase {
+  db: Database;
+  path: string;
+  fresh: boolean;
+  /** Versions a new database was created with; an existing one is migrated by the caller. */
+  migrated: number[];
+  /** A new database's file on disk; at once for an existing one. */
+  durable: Promise<void>;
+}
+
+function openDatabase(path: string, opened: Database[], migrations?: Parameters<typeof applyMigrations>[1]): OpenedDatabase {
+  const fresh = isEmptyOrMissing(path);
+  const db = new Database(path, { create: true, strict: true });
+  opened.push(db);
+  const migrated = fresh ? createSchema(db, migrations) : [];
+  configureDatabase(db);
+  if (!fresh && migrations) applyMigrations(db, migrations);
+  const durable = fresh ? fsyncPath(path) : Promise.resolve();
+  durable.catch(() => {});
+  return { db, path, fresh, migrated, durable };
+}
+
+/**
+ * Copies the Raft log and hard state of a data dir from before raft.db into it, replacing what it
+ * holds (a start cut short after this copy repeats it), durably, before rnacos.db drops them.
+ */
+function moveRaftLog(state: Database, raft: Database): void {
+  const rows = state.query("SELECT idx, term, kind, data FROM raft_log ORDER BY idx").all() as { idx: number; term: number; kind: number; data: Uint8Array }[];
+  const hs = state.query("SELECT term, vote, commit_index, snap_index, snap_term, snap_conf FROM raft_state WHERE id = 1").get() as Record<string, number | string>;
+  raft.transaction(() => {
+    raft.run("DELETE FROM raft_log");
+    const insert = raft.query("INSERT INTO raft_log (idx, term, kind, data) VALUES (?, ?, ?, ?)");
+    for (const r of rows) insert.run(r.idx, r.term, r.kind, r.data);
+    raft.run("UPDATE raft_state SET term = ?, vote = ?, commit_index = ?, snap_index = ?, snap_term = ?, snap_conf = ? WHERE id = 1", [
+      hs.term!,
+      hs.vote!,
+      hs.commit_index!,
+      hs.snap_index!,
+      hs.snap_term!,
+      hs.snap_conf!,
+    ]);
+  }).immediate();
 }
 
 function isEmptyOrMissing(path: string): boolean {
@@ -106,10 +168,10 @@ function isEmptyOrMissing(path: string): boolean {
  * schema is durable. A power loss before that leaves a database whose WAL lacks the schema
  * transaction, which the next start migrates like any older database.
  */
-function createSchema(db: Database): number[] {
+function createSchema(db: Database, migrations?: Parameters<typeof applyMigrations>[1]): number[] {
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = OFF");
-  return applyMigrations(db);
+  return applyMigrations(db, migrations);
 }
 
 function fsyncPath(path: string): Promise<void> {

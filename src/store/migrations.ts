@@ -35,6 +35,16 @@ export const MIGRATIONS: Migration[] = [
          INSERT INTO raft_state VALUES (1, 0, 0, 0, 0, 0, '{"voters":[],"learners":[]}', '{"voters":[],"learners":[]}');
          CREATE TABLE cluster_member (node_id INTEGER PRIMARY KEY, addr TEXT NOT NULL) STRICT;`,
   },
+  {
+    version: 4,
+    name: "Raft log and hard state moved to raft.db; the membership kept with the applied index",
+    // openStore copies raft_log and raft_state to raft.db before this runs. The membership as of the
+    // applied index must commit with it, so it joins sm_applied (and travels in snapshots with it).
+    up: `ALTER TABLE sm_applied ADD COLUMN conf TEXT NOT NULL DEFAULT '{"voters":[],"learners":[]}';
+         UPDATE sm_applied SET conf = (SELECT conf FROM raft_state WHERE id = 1) WHERE id = 1;
+         DROP TABLE raft_log;
+         DROP TABLE raft_state;`,
+  },
   // 10-19: configuration center (src/config). Ids come from config_sequence, not AUTOINCREMENT, so a
   // snapshot of the replicated tables carries them.
   {
@@ -100,6 +110,24 @@ export const MIGRATIONS: Migration[] = [
            PRIMARY KEY (namespace, group_name, service, ip, port)) STRICT;`,
   },
 ];
+
+/** raft.db: the Raft log and hard state (snapshot position included), nothing replicated. */
+export const RAFT_LOG_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "raft log and hard state",
+    up: `CREATE TABLE raft_log (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL, kind INTEGER NOT NULL, data BLOB NOT NULL) STRICT;
+         CREATE TABLE raft_state (
+           id INTEGER PRIMARY KEY CHECK (id = 1),
+           term INTEGER NOT NULL, vote INTEGER NOT NULL, commit_index INTEGER NOT NULL,
+           snap_index INTEGER NOT NULL, snap_term INTEGER NOT NULL, snap_conf TEXT NOT NULL) STRICT;
+         INSERT INTO raft_state VALUES (1, 0, 0, 0, 0, 0, '{"voters":[],"learners":[]}');`,
+  },
+];
+
+export function hasTable(db: Database, name: string): boolean {
+  return db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== null;
+}
 
 export function applyMigrations(db: Database, migrations: Migration[] = MIGRATIONS): number[] {
   const known = new Set(migrations.map((m) => m.version));

@@ -1,6 +1,6 @@
-// Snapshots between nodes: the leader copies its database and streams it to a follower that
+// Snapshots between nodes: the leader copies its state database and streams it to a follower that
 // needs entries it has compacted away; the follower keeps received files until the core asks to
-// install one, then replaces its replicated tables and log in one transaction.
+// install one, then replaces its replicated tables (durably) and then resets its log to the snapshot.
 import type { Database } from "bun:sqlite";
 import { rmSync } from "node:fs";
 import type { Logger } from "../../log.ts";
@@ -12,7 +12,10 @@ import type { RaftTransport } from "./transport.ts";
 
 export interface SnapshotTransferDeps {
   dataDir: string;
+  /** The state database (rnacos.db). */
   db: Database;
+  /** The Raft log's database (raft.db). */
+  raftDb: Database;
   stateMachine: StateMachine;
   raftLog: SqliteRaftLog;
   transport: RaftTransport;
@@ -41,6 +44,7 @@ export class SnapshotTransfer {
     const meta = m.snapshot;
     const file = newSnapshotPath(this.deps.dataDir, `send-${to}`);
     try {
+      this.deps.stateMachine.flush();
       writeSnapshot(this.deps.db, file);
       const pos = readSnapshotPosition(file);
       if (pos.index !== meta.index) throw new Error(`snapshot file is at ${pos.index}, message says ${meta.index}`);
@@ -87,18 +91,20 @@ export class SnapshotTransfer {
 
   /** Installs the received snapshot the core accepted (Ready.snapshot). A failure here is fatal. */
   install(meta: SnapshotMeta): void {
-    const { db, stateMachine, raftLog, log } = this.deps;
+    const { db, raftDb, stateMachine, raftLog, log } = this.deps;
     const file = this.received.get(meta.index);
     if (!file) throw new Error(`no snapshot file received for index ${meta.index}`);
     this.received.delete(meta.index);
     const started = performance.now();
     try {
-      withAttachedSnapshot(db, file, () =>
-        db.transaction(() => {
-          copyReplicatedTables(db, stateMachine.replicatedTables());
-          raftLog.applySnapshot(meta);
-        }).immediate(),
-      );
+      // The state first, durably: a crash before the log is reset leaves the state ahead of the log,
+      // which the next start resolves by taking the state as the snapshot (SqliteRaftLog).
+      stateMachine.flush();
+      withAttachedSnapshot(db, file, () => {
+        stateMachine.write(() => copyReplicatedTables(db, stateMachine.replicatedTables()));
+        stateMachine.flush(true);
+      });
+      raftDb.transaction(() => raftLog.applySnapshot(meta)).immediate();
     } catch (err) {
       log.error("cannot install the snapshot; stopping the process", { error: err });
       process.exit(1);

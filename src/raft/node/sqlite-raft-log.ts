@@ -1,8 +1,9 @@
-// The Raft log and hard state in SQLite. The retained log is also held in memory (the core's
+// The Raft log and hard state in SQLite (raft.db). The retained log is also held in memory (the core's
 // MemoryStorage, which this extends): the core reads term()/entries() on every replication step,
 // compaction bounds what is retained, so reads never touch the disk. Every change is written
-// through to SQLite inside the driver's per-Ready transaction (the caller opens it), so appending
-// entries, the hard state and applying committed entries share one fsync.
+// through to SQLite inside the driver's per-Ready transaction (the caller opens it), so the entries
+// and hard state of a Ready share one fsync. The membership as of the applied index belongs to the
+// state (rnacos.db, sm_applied.conf): it must commit with the applied index.
 import type { Database, Statement } from "bun:sqlite";
 import { MemoryStorage } from "../core/memory-storage.ts";
 import type { InitialState } from "../core/storage.ts";
@@ -18,7 +19,6 @@ interface StateRow {
   snap_index: number;
   snap_term: number;
   snap_conf: string;
-  conf: string;
 }
 
 export class SqliteRaftLog extends MemoryStorage {
@@ -26,12 +26,21 @@ export class SqliteRaftLog extends MemoryStorage {
   private applied = { index: 0, term: 0 };
   private readonly insert: Statement;
   private readonly deleteFrom: Statement;
+  private readonly writeConf: Statement;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly stateDb: Database,
+  ) {
     super();
     const row = db.query("SELECT * FROM raft_state WHERE id = 1").get() as StateRow;
+    const applied = stateDb.query("SELECT applied_index AS i, applied_term AS t, conf FROM sm_applied WHERE id = 1").get() as { i: number; t: number; conf: string };
+    if (applied.i < row.snap_index) {
+      throw new Error(`raft.db starts at index ${row.snap_index} but rnacos.db was applied only to ${applied.i}; restore both files of the data dir together`);
+    }
     if (row.snap_index > 0) super.applySnapshot({ index: row.snap_index, term: row.snap_term, conf: JSON.parse(row.snap_conf) as ConfState });
-    super.setConfState(JSON.parse(row.conf) as ConfState);
+    const conf = JSON.parse(applied.conf) as ConfState;
+    super.setConfState(conf);
     super.setHardState({ term: row.term, vote: row.vote, commit: row.commit_index });
     const rows = db.query("SELECT idx, term, kind, data FROM raft_log WHERE idx > ? ORDER BY idx").all(row.snap_index) as {
       idx: number;
@@ -45,6 +54,22 @@ export class SqliteRaftLog extends MemoryStorage {
     super.append(rows.map((r) => ({ index: r.idx, term: r.term, type: TYPE[r.kind]!, data: r.data })));
     this.insert = db.prepare("INSERT OR REPLACE INTO raft_log (idx, term, kind, data) VALUES (?, ?, ?, ?)");
     this.deleteFrom = db.prepare("DELETE FROM raft_log WHERE idx >= ?");
+    this.writeConf = stateDb.prepare("UPDATE sm_applied SET conf = ? WHERE id = 1");
+    // The state is ahead of the log only when a start stopped between writing the two files (a
+    // snapshot install or the founding of a cluster write the state first): the state then is the
+    // snapshot, and the log resumes from it.
+    const ours = applied.i <= this.lastIndex() ? this.termOrZero(applied.i) : 0;
+    if (applied.i > row.snap_index && ours !== applied.t) {
+      db.transaction(() => this.applySnapshot({ index: applied.i, term: applied.t, conf })).immediate();
+    }
+  }
+
+  private termOrZero(index: number): number {
+    try {
+      return this.term(index);
+    } catch {
+      return 0;
+    }
   }
 
   /** True when this node has never been part of a cluster (fresh data dir, no bootstrap, no join yet). */
@@ -105,9 +130,9 @@ export class SqliteRaftLog extends MemoryStorage {
     super.setHardState(hs);
   }
 
-  /** Records the membership as of the applied index (when a confChange entry is applied). */
+  /** Records the membership as of the applied index (when a confChange entry is applied: call inside the state's transaction). */
   setConf(conf: ConfState): void {
-    this.db.run("UPDATE raft_state SET conf = ? WHERE id = 1", [JSON.stringify(conf)]);
+    this.writeConf.run(JSON.stringify(conf));
     super.setConfState(conf);
   }
 
@@ -122,15 +147,17 @@ export class SqliteRaftLog extends MemoryStorage {
     return index - before;
   }
 
-  /** Replaces the whole log with an installed snapshot. */
+  /** Replaces the whole log with an installed snapshot (whose state, membership included, is already in rnacos.db). */
   override applySnapshot(meta: SnapshotMeta): void {
-    const conf = JSON.stringify(meta.conf);
     this.db.run("DELETE FROM raft_log");
-    this.db.run("UPDATE raft_state SET snap_index = ?, snap_term = ?, snap_conf = ?, conf = ? WHERE id = 1", [meta.index, meta.term, conf, conf]);
+    this.db.run("UPDATE raft_state SET snap_index = ?, snap_term = ?, snap_conf = ? WHERE id = 1", [meta.index, meta.term, JSON.stringify(meta.conf)]);
     super.applySnapshot(meta);
   }
 
-  /** A founding member: the membership is a snapshot at index 1, term 1, so the log starts at 2. */
+  /**
+   * A founding member: the membership is a snapshot at index 1, term 1, so the log starts at 2. The
+   * caller has written the state's side (membership, applied index 1) and made it durable first.
+   */
   bootstrapCluster(conf: ConfState): void {
     if (!this.isEmpty) throw new Error("refusing to bootstrap a node that already has Raft state");
     this.applySnapshot({ index: 1, term: 1, conf });

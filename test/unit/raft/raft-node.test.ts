@@ -55,6 +55,7 @@ function startNode(net: LocalNetwork, id: number, opts: { dir?: string; autoInit
     addr,
     dataDir: dir,
     db: store.db,
+    raftDb: store.raftDb,
     stateMachine: sm,
     transport: net.transport(id, addr, dir),
     log: silentLogger,
