@@ -90,6 +90,18 @@ export const MIGRATIONS: Migration[] = [
       db.run("DROP INDEX config_history_by_key; DROP INDEX config_history_by_config;");
     },
   },
+  {
+    version: 12,
+    name: "configuration history head of an existing config on its config_info row",
+    up: `ALTER TABLE config_info ADD COLUMN history_last_nid INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE config_info ADD COLUMN history_count INTEGER NOT NULL DEFAULT 0;
+         UPDATE config_info SET history_last_nid = h.last_nid, history_count = h.row_count
+           FROM config_history_head AS h
+           WHERE h.namespace = config_info.namespace AND h.group_name = config_info.group_name AND h.data_id = config_info.data_id;
+         DELETE FROM config_history_head
+           WHERE EXISTS (SELECT 1 FROM config_info AS c
+                         WHERE c.namespace = config_history_head.namespace AND c.group_name = config_history_head.group_name AND c.data_id = config_history_head.data_id);`,
+  },
   // 20-29: naming
   {
     version: 20,

@@ -5,7 +5,8 @@ import type { Database } from "bun:sqlite";
 import { conflict } from "../../errors.ts";
 import type { CommandHandler } from "../../raft/state-machine.ts";
 import type { ConfigAttributes, ConfigRecord } from "../model/config-record.ts";
-import { extInfoOf, type CommandDeps } from "./command-effects.ts";
+import type { NewHistory } from "../store/history-table.ts";
+import { extInfoOf, type CommandDeps, type CommandOrigin } from "./command-effects.ts";
 
 export const PUBLISH_CONFIG = "config.publish";
 
@@ -37,34 +38,37 @@ export function writeFormal(db: Database, deps: CommandDeps, p: PublishPayload):
   const before = t.findConfig(p);
   if (before && p.casMd5 !== undefined && before.md5 !== p.casMd5) throw conflict(CAS_FAILED_MESSAGE, RESOURCE_CONFLICT);
   const attrs = { type: p.type, desc: p.desc, appName: p.appName, configTags: p.configTags };
-  let after: ConfigRecord;
   if (before) {
-    after = { ...before, ...attrs, content: p.content, md5: p.md5, modifiedAt: p.at, srcUser: p.srcUser, srcIp: p.srcIp };
-    t.updateConfig(after);
-  } else {
-    const id = t.nextId("config_id");
-    after = { id, namespace: p.namespace, group: p.group, dataId: p.dataId, ...attrs, content: p.content, md5: p.md5, createdAt: p.at, modifiedAt: p.at, srcUser: p.srcUser, srcIp: p.srcIp };
-    t.insertConfig(after);
+    const after: ConfigRecord = { ...before, ...attrs, content: p.content, md5: p.md5, modifiedAt: p.at, srcUser: p.srcUser, srcIp: p.srcIp };
+    t.updateConfig(after, formalHistory(before, "U", p));
+    return { before, after };
   }
-  const recorded = before ?? after;
-  t.history.append({
-    configId: after.id,
-    namespace: p.namespace,
-    group: p.group,
-    dataId: p.dataId,
+  const id = t.nextId("config_id");
+  const after: ConfigRecord = { id, namespace: p.namespace, group: p.group, dataId: p.dataId, ...attrs, content: p.content, md5: p.md5, createdAt: p.at, modifiedAt: p.at, srcUser: p.srcUser, srcIp: p.srcIp };
+  t.insertConfig(after);
+  t.history.append(formalHistory(after, "I", p));
+  return { before, after };
+}
+
+/** The history row of a formal version: I holds the new version, U the one it replaced, D the one removed. */
+export function formalHistory(recorded: ConfigRecord, opType: "I" | "U" | "D", o: CommandOrigin): NewHistory {
+  return {
+    configId: recorded.id,
+    namespace: recorded.namespace,
+    group: recorded.group,
+    dataId: recorded.dataId,
     appName: recorded.appName,
     content: recorded.content,
     md5: recorded.md5,
-    opType: before ? "U" : "I",
+    opType,
     publishType: "formal",
     grayName: "",
     extInfo: extInfoOf({ type: recorded.type, desc: recorded.desc, config_tags: recorded.configTags }),
-    srcUser: p.srcUser,
-    srcIp: p.srcIp,
-    createdAt: p.at,
+    srcUser: o.srcUser,
+    srcIp: o.srcIp,
+    createdAt: o.at,
     modifiedAt: recorded.modifiedAt,
-  });
-  return { before, after };
+  };
 }
 
 /** Index update and change announcement for a formal write (no announcement when the content is the same). */

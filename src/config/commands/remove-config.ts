@@ -4,8 +4,9 @@ import type { Database } from "bun:sqlite";
 import type { CommandHandler } from "../../raft/state-machine.ts";
 import type { ConfigKey } from "../model/config-key.ts";
 import type { ConfigRecord, GrayRecord } from "../model/config-record.ts";
-import { extInfoOf, type CommandDeps, type CommandOrigin as Origin } from "./command-effects.ts";
+import type { CommandDeps, CommandOrigin as Origin } from "./command-effects.ts";
 import { grayHistory } from "./gray-commands.ts";
+import { formalHistory } from "./publish-config.ts";
 
 export const REMOVE_CONFIG = "config.remove";
 export const REMOVE_CONFIGS_BY_ID = "config.removeByIds";
@@ -30,24 +31,9 @@ function removeKey(db: Database, deps: CommandDeps, key: ConfigKey, o: Origin): 
     grayHistory(db, deps, g, "D", o);
   }
   if (formal) {
+    // The D row first, linked from the head still on the config's row; deleting the row moves the head.
+    t.history.append(formalHistory(formal, "D", o));
     t.deleteConfig(formal);
-    t.history.append({
-      configId: formal.id,
-      namespace: key.namespace,
-      group: key.group,
-      dataId: key.dataId,
-      appName: formal.appName,
-      content: formal.content,
-      md5: formal.md5,
-      opType: "D",
-      publishType: "formal",
-      grayName: "",
-      extInfo: extInfoOf({ type: formal.type, desc: formal.desc, config_tags: formal.configTags }),
-      srcUser: o.srcUser,
-      srcIp: o.srcIp,
-      createdAt: o.at,
-      modifiedAt: formal.modifiedAt,
-    });
   }
   return { formal, grays };
 }

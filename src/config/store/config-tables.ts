@@ -4,7 +4,7 @@
 import type { Database, Statement } from "bun:sqlite";
 import { keyString, type ConfigKey } from "../model/config-key.ts";
 import type { ConfigRecord, GrayRecord, NamespaceRecord } from "../model/config-record.ts";
-import { HISTORY_TABLES, HistoryTable } from "./history-table.ts";
+import { HISTORY_TABLES, HistoryTable, type NewHistory } from "./history-table.ts";
 
 export const CONFIG_TABLES = ["config_info", "config_gray", ...HISTORY_TABLES, "config_namespace", "config_sequence"];
 
@@ -145,24 +145,35 @@ export class ConfigTables {
     return (this.stmt("SELECT * FROM config_info ORDER BY id").all() as ConfigRow[]).map(toConfig);
   }
 
+  /** Creates the config's row; a key with history from before (deleted, gray only) keeps its chain. */
   insertConfig(c: ConfigRecord): void {
     this.writtenInBatch.add(keyString(c));
     this.stmt(
       `INSERT INTO config_info (id, namespace, group_name, data_id, content, md5, type, description, app_name, config_tags, created_at, modified_at, src_user, src_ip)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(c.id, c.namespace, c.group, c.dataId, c.content, c.md5, c.type, c.desc, c.appName, c.configTags, c.createdAt, c.modifiedAt, c.srcUser, c.srcIp);
+    this.history.attachHead(c, c.id);
   }
 
-  updateConfig(c: ConfigRecord): void {
+  /**
+   * Replaces the config's version and appends the history row of the change. The row links from the
+   * history head on the config's row, and the same UPDATE advances that head (see history-table.ts).
+   */
+  updateConfig(c: ConfigRecord, history: NewHistory): number {
     this.writtenInBatch.add(keyString(c));
+    const nid = this.history.appendAtConfig(c.id, history);
     this.stmt(
-      `UPDATE config_info SET content = ?, md5 = ?, type = ?, description = ?, app_name = ?, config_tags = ?, modified_at = ?, src_user = ?, src_ip = ?
+      `UPDATE config_info SET content = ?, md5 = ?, type = ?, description = ?, app_name = ?, config_tags = ?, modified_at = ?, src_user = ?, src_ip = ?,
+         history_last_nid = ?, history_count = history_count + 1
        WHERE id = ?`,
-    ).run(c.content, c.md5, c.type, c.desc, c.appName, c.configTags, c.modifiedAt, c.srcUser, c.srcIp, c.id);
+    ).run(c.content, c.md5, c.type, c.desc, c.appName, c.configTags, c.modifiedAt, c.srcUser, c.srcIp, nid, c.id);
+    return nid;
   }
 
+  /** Deletes the config's row; its history head moves out first, so the key's chain goes on. */
   deleteConfig(c: ConfigRecord): void {
     this.writtenInBatch.add(keyString(c));
+    this.history.detachHead(c.id);
     this.stmt("DELETE FROM config_info WHERE id = ?").run(c.id);
   }
 

@@ -62,9 +62,13 @@ export function withAttachedSnapshot<T>(db: Database, file: string, fn: () => T)
  * the new state, never a mix.
  */
 export function copyReplicatedTables(db: Database, tables: string[]): void {
-  const ours = (db.query("SELECT max(version) AS v FROM main.schema_version").get() as { v: number }).v;
-  const theirs = (db.query("SELECT max(version) AS v FROM snap.schema_version").get() as { v: number }).v;
-  if (ours !== theirs) throw new Error(`snapshot schema version ${theirs} differs from ours (${ours}); run the same rnacos version on every node`);
+  // Every version, not the largest: domains own version ranges, so a build can add 12 while 21 stays the
+  // largest, and rows are copied column by column (SELECT *).
+  const versions = (schema: string) =>
+    (db.query(`SELECT group_concat(version, ',') AS v FROM (SELECT version FROM ${schema}.schema_version ORDER BY version)`).get() as { v: string }).v;
+  const ours = versions("main");
+  const theirs = versions("snap");
+  if (ours !== theirs) throw new Error(`snapshot schema versions (${theirs}) differ from ours (${ours}); run the same rnacos version on every node`);
   for (const table of tables) {
     db.run(`DELETE FROM main."${table}"`);
     db.run(`INSERT INTO main."${table}" SELECT * FROM snap."${table}"`);

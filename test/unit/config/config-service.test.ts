@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { DomainError } from "../../../src/errors.ts";
 import { ConfigTables } from "../../../src/config/store/config-tables.ts";
 import { md5Hex } from "../../../src/config/model/md5.ts";
+import { formalHistory } from "../../../src/config/commands/publish-config.ts";
 import { ANONYMOUS } from "../../../src/config/gray/gray-match.ts";
 import { LOCAL, makeHarness } from "./harness.ts";
 
@@ -209,7 +210,7 @@ describe("the read model is rebuilt from SQLite", () => {
     // What a snapshot install does: replace rows underneath, then tell the state machine.
     const t = new ConfigTables(h.db);
     const c = t.findConfig(key)!;
-    t.updateConfig({ ...c, content: "from leader", md5: md5Hex("from leader") });
+    t.updateConfig({ ...c, content: "from leader", md5: md5Hex("from leader") }, formalHistory(c, "U", { at: h.clock.now, ...LOCAL, srcUser: "" }));
     t.insertConfig({ ...c, id: 50, dataId: "new.yaml", content: "n", md5: md5Hex("n") });
     h.sm.restored();
     expect(h.module.api.configs.read("", "DEFAULT_GROUP", "app.yaml", ANONYMOUS)?.content).toBe("from leader");
