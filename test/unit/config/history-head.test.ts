@@ -258,9 +258,11 @@ describe("snapshot install", () => {
     const dir = mkdtempSync(join(tmpdir(), "rnacos-history-head-"));
     try {
       const file = join(dir, "snap.db");
+      leader.sm.flush(); // the state machine's open transaction commits before a copy, as SnapshotTransfer does
       writeSnapshot(leader.db, file);
       const follower = makeHarness({ now: leader.clock.now });
       await publish(follower, { ...K, dataId: "only-here" }, "x");
+      follower.sm.flush();
       withAttachedSnapshot(follower.db, file, () => follower.db.transaction(() => copyReplicatedTables(follower.db, follower.sm.replicatedTables())).immediate());
       follower.sm.restored();
 

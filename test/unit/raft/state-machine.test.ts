@@ -1,5 +1,8 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { applyMigrations } from "../../../src/store/migrations.ts";
 import { encodeCommand, StateMachine } from "../../../src/raft/state-machine.ts";
 import { conflict, DomainError } from "../../../src/errors.ts";
@@ -65,4 +68,57 @@ test("unknown commands are refused, not fatal", () => {
   const out = sm.applyBatch([{ index: 1, term: 1, data: encodeCommand({ type: "nope", payload: {} }) }]);
   expect(out.get(1)?.ok).toBe(false);
   expect(sm.applied.index).toBe(1);
+});
+
+describe("applied batches share one open transaction", () => {
+  function onDisk() {
+    const dir = mkdtempSync(join(tmpdir(), "rnacos-sm-"));
+    const file = join(dir, "state.db");
+    const db = new Database(file, { create: true, strict: true });
+    db.run("PRAGMA journal_mode = WAL");
+    applyMigrations(db);
+    db.run("CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+    const sm = new StateMachine(db);
+    sm.register<{ k: string; v: string }, null>("kv.put", {
+      apply(tx, p) {
+        tx.run("INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", [p.k, p.v]);
+        return null;
+      },
+    });
+    const other = new Database(file, { readonly: true });
+    const committed = () => (other.query("SELECT applied_index AS i FROM sm_applied").get() as { i: number }).i;
+    const entry = (index: number, k: string, v: string) => ({ index, term: 1, data: encodeCommand({ type: "kv.put", payload: { k, v } }) });
+    return { db, sm, committed, entry, close: () => (other.close(), sm.close(), db.close(), rmSync(dir, { recursive: true })) };
+  }
+
+  test("the connection sees every batch at once; others once it commits (flush)", () => {
+    const t = onDisk();
+    t.sm.applyBatch([t.entry(1, "a", "1")]);
+    t.sm.applyBatch([t.entry(2, "a", "2")]);
+    expect(t.db.query("SELECT v FROM kv").get()).toEqual({ v: "2" });
+    expect(t.committed()).toBe(0);
+    t.sm.flush(true);
+    expect(t.committed()).toBe(2);
+    t.close();
+  });
+
+  test("the open transaction commits by itself shortly after it began", async () => {
+    const t = onDisk();
+    t.sm.applyBatch([t.entry(1, "a", "1")]);
+    const deadline = Date.now() + 5000;
+    while (t.committed() !== 1 && Date.now() < deadline) await Bun.sleep(5);
+    expect(t.committed()).toBe(1);
+    expect(t.db.inTransaction).toBe(false);
+    t.close();
+  });
+
+  test("a failed batch undoes only itself: earlier batches in the open transaction stay", () => {
+    const t = onDisk();
+    t.sm.applyBatch([t.entry(1, "a", "1")]);
+    expect(() => t.sm.applyBatch([t.entry(2, "b", "2")], () => { throw new Error("disk full"); })).toThrow("disk full");
+    t.sm.flush();
+    expect(t.committed()).toBe(1);
+    expect(t.db.query("SELECT k, v FROM kv").all()).toEqual([{ k: "a", v: "1" }]);
+    t.close();
+  });
 });
