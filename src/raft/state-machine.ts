@@ -52,6 +52,16 @@ export function decodeCommand(data: Uint8Array): Command {
   return { type, payload };
 }
 
+/** What applying a batch's entries produced; kept only if the run completes. */
+interface BatchRun {
+  outcomes: Map<number, ApplyOutcome>;
+  effects: (() => void)[];
+  last: AppliedState;
+}
+
+/** A command threw during an unguarded run: the run's writes are undone and it runs again guarded. */
+class RefusedUnguarded extends Error {}
+
 /** The open transaction of applied batches commits this long after it began. */
 const FLUSH_MS = 20;
 
@@ -115,31 +125,42 @@ export class StateMachine {
    * data (leader no-ops) or below the applied index are skipped.
    */
   applyBatch(entries: { index: number; term: number; data: Uint8Array | null }[], before?: () => void): Map<number, ApplyOutcome> {
-    const outcomes = new Map<number, ApplyOutcome>();
-    const effects: (() => void)[] = [];
-    let last = this.appliedCache;
+    let run: BatchRun | undefined;
     this.openTransaction();
     try {
       this.db.transaction(() => {
         before?.();
-        for (const entry of entries) {
-          if (entry.index <= last.index) continue;
-          if (entry.data !== null && entry.data.byteLength > 0) {
-            outcomes.set(entry.index, this.applyOne(entry, effects));
-          }
-          last = { index: entry.index, term: entry.term };
+        // Commands rarely refuse, so the batch first runs without a savepoint per command (two
+        // statements each); if one throws, the batch's writes are undone and it runs again guarded.
+        try {
+          run = this.db.transaction(() => this.runEntries(entries, false))();
+        } catch (err) {
+          if (!(err instanceof RefusedUnguarded)) throw err;
+          run = this.runEntries(entries, true);
         }
-        if (last !== this.appliedCache) {
-          this.recordApplied.run(last.index, last.term);
+        if (run.last !== this.appliedCache) {
+          this.recordApplied.run(run.last.index, run.last.term);
         }
       })();
     } finally {
       // Effects wait for the batch; these run even when it threw.
       for (const listener of this.batchEndListeners) listener();
     }
-    this.appliedCache = last;
-    for (const effect of effects) effect();
-    return outcomes;
+    this.appliedCache = run!.last;
+    for (const effect of run!.effects) effect();
+    return run!.outcomes;
+  }
+
+  private runEntries(entries: { index: number; term: number; data: Uint8Array | null }[], guarded: boolean): BatchRun {
+    const run: BatchRun = { outcomes: new Map(), effects: [], last: this.appliedCache };
+    for (const entry of entries) {
+      if (entry.index <= run.last.index) continue;
+      if (entry.data !== null && entry.data.byteLength > 0) {
+        run.outcomes.set(entry.index, this.applyOne(entry, run.effects, guarded));
+      }
+      run.last = { index: entry.index, term: entry.term };
+    }
+    return run;
   }
 
   /** Runs `write` in the open transaction (begun if none is): for writes outside applyBatch. */
@@ -180,7 +201,8 @@ export class StateMachine {
     this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
   }
 
-  private applyOne(entry: { index: number; term: number; data: Uint8Array | null }, effects: (() => void)[]): ApplyOutcome {
+  /** Unguarded (no savepoint), a command that throws aborts the run with RefusedUnguarded. */
+  private applyOne(entry: { index: number; term: number; data: Uint8Array | null }, effects: (() => void)[], guarded: boolean): ApplyOutcome {
     let command: Command;
     try {
       command = decodeCommand(entry.data!);
@@ -191,6 +213,16 @@ export class StateMachine {
     if (!handler) return { ok: false, error: new DomainError("internal", `no handler for command ${command.type}`) };
     const pending: (() => void)[] = [];
     const ctx: ApplyContext = { index: entry.index, term: entry.term, afterCommit: (fn) => pending.push(fn) };
+    if (!guarded) {
+      let value: unknown;
+      try {
+        value = handler.apply(this.db, command.payload, ctx);
+      } catch {
+        throw new RefusedUnguarded();
+      }
+      effects.push(...pending);
+      return { ok: true, value };
+    }
     this.savepoint.run();
     try {
       const value = handler.apply(this.db, command.payload, ctx);

@@ -56,6 +56,19 @@ test("a refused command rolls back only its own writes and reports its DomainErr
   expect(sm.applied.index).toBe(3);
 });
 
+test("a batch with a refused command runs again guarded: `before` once, every effect once, the same outcomes", () => {
+  const { db, sm, seen, entry } = setup();
+  let before = 0;
+  const out = sm.applyBatch([entry(1, { k: "a", v: "1" }), entry(2, { k: "b", v: "2", expect: "nope" }), entry(3, { k: "a", v: "3" })], () => {
+    before++;
+    db.run("INSERT INTO kv (k, v) VALUES ('m', 'member')");
+  });
+  expect(before).toBe(1);
+  expect([out.get(1)?.ok, out.get(2)?.ok, out.get(3)?.ok]).toEqual([true, false, true]);
+  expect(seen).toEqual(["1:a=1", "3:a=3"]);
+  expect(db.query("SELECT k, v FROM kv ORDER BY k").all()).toEqual([{ k: "a", v: "3" }, { k: "m", v: "member" }]);
+});
+
 test("a failure outside a command rolls back the whole batch, applied index included", () => {
   const { db, sm, entry } = setup();
   expect(() => sm.applyBatch([entry(1, { k: "a", v: "1" })], () => { throw new Error("disk full"); })).toThrow("disk full");
