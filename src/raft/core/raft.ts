@@ -353,7 +353,8 @@ export class Raft {
       this.uncommittedBytes += entrySize(e);
     }
     const last = this.log.append(ents);
-    // Our copy counts at once: followers only see these entries in messages sent after they are durable.
+    // Our copy counts at once. The driver may send these entries before they are durable here, but
+    // takes no new Ready (so sends no commit that counted our copy, applies nothing) until they are.
     this.trk.progress.get(this.id)!.maybeUpdate(last);
     this.maybeCommit();
     this.needBroadcast = true;

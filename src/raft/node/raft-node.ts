@@ -294,10 +294,19 @@ export class RaftNode implements Proposer, RaftInbound {
     if (rd.softState) this.onSoftState(rd.softState);
 
     const outgoing: Message[] = [];
+    const early: Message[] = [];
+    const sendEarly = this.isLeader && !this.votesOrTermChange(rd);
     for (const m of rd.messages) {
       if (m.type === "snap") this.snapshots.send(m);
+      else if (sendEarly && (m.type === "app" || m.type === "heartbeat")) early.push(m);
       else outgoing.push(m);
     }
+    // A leader's appends go out before its own log write and fsync, so followers write theirs at the
+    // same time (etcd does the same; Raft thesis §10.2.1): the leader counts its own copy when it
+    // appends, but no commit that counted it is sent or applied before this Ready's fsync, because
+    // no new Ready is taken while one is being synced. Not when the term or vote changes: those must
+    // be durable before any message. Responses (appResp...) always wait: they vouch for our disk.
+    if (early.length > 0) this.sendNow(early);
     const needsSync = rd.mustSync || rd.snapshot !== undefined;
     const inline = needsSync && rd.snapshot === undefined && rd.entries.length <= INLINE_SYNC_MAX_ENTRIES;
     const persist = rd.entries.length > 0 || rd.hardState !== undefined;
@@ -383,9 +392,7 @@ export class RaftNode implements Proposer, RaftInbound {
       this.members.reloadPeers();
       this.waiters.advance();
     }
-    if (outgoing.length > 0) {
-      for (const id of this.transport.send(outgoing)) this.core.reportUnreachable(id);
-    }
+    if (outgoing.length > 0) this.sendNow(outgoing);
     if (applied) {
       for (const e of applied.committed) this.proposals.settle(e.index, e.term, applied.outcomes.get(e.index));
       if (applied.membershipChanged) this.members.reloadPeers();
@@ -396,6 +403,17 @@ export class RaftNode implements Proposer, RaftInbound {
     this.maybeCompact();
     this.checkReady();
     if (this.core.hasReady()) this.schedule();
+  }
+
+  private sendNow(messages: Message[]): void {
+    for (const id of this.transport.send(messages)) this.core.reportUnreachable(id);
+  }
+
+  /** Whether the Ready changes the term or the vote (the hard state beyond the commit index). */
+  private votesOrTermChange(rd: Ready): boolean {
+    if (!rd.hardState) return false;
+    const now = this.raftLog.hardStateNow();
+    return rd.hardState.term !== now.term || rd.hardState.vote !== now.vote;
   }
 
   /** The disk refused a write: the core's view and the disk now disagree. Stop rather than lie. */
