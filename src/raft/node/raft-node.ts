@@ -173,11 +173,15 @@ export class RaftNode implements Proposer, RaftInbound {
       random: this.opts.random,
       logger: this.log,
     });
-    this.startupCommit = this.raftLog.hardStateNow().commit;
     this.members.reloadPeers();
     this.transport.bind(this);
     const conf = this.raftLog.confNow();
-    if (conf.voters.length === 1 && conf.voters[0] === this.opts.id) this.core.campaign();
+    const soleVoter = conf.voters.length === 1 && conf.voters[0] === this.opts.id;
+    // Ready once what was applied before the stop is applied again. The state may trail the log by
+    // what a crash took from its open transaction (acknowledged writes among it), and the stored
+    // commit index is lazy; a sole voter's whole log is committed, so it waits for all of it.
+    this.startupCommit = Math.max(this.raftLog.hardStateNow().commit, soleVoter ? this.raftLog.lastIndex() : 0);
+    if (soleVoter) this.core.campaign();
     this.ticker = setInterval(() => this.tick(), this.opts.tickMs);
     this.schedule();
     if (this.raftLog.isEmpty && this.opts.joinAddr) void this.members.joinWithRetries(this.opts.joinAddr, this.opts.addr, () => this.stopped);

@@ -119,6 +119,24 @@ describe("one node", () => {
     expect(await again.raft.propose<number>("kv.incr", { k: "c" })).toBe(21);
   });
 
+  test("a crash that takes the state's open transaction: the log replays it before the node is ready", async () => {
+    const net = new LocalNetwork();
+    const n = startNode(net, 1, { autoInit: true });
+    await leaderOf([n]);
+    n.sm.flush();
+    for (let i = 0; i < 20; i++) await n.raft.propose("kv.incr", { k: "c" });
+    // As a crash would: the applied rows not yet committed are lost, the log (durable) stays.
+    expect(n.store.db.inTransaction).toBe(true);
+    n.store.db.run("ROLLBACK");
+    close(n);
+    open.splice(open.indexOf(n), 1);
+    const again = startNode(net, 1, { dir: n.dir, autoInit: true });
+    expect(again.get("c")).toBeUndefined();
+    expect(again.raft.ready).toBe(false);
+    await waitFor("ready", () => (again.raft.ready ? true : undefined), 5000, 1);
+    expect(again.get("c")).toBe("20");
+  });
+
   test("concurrent proposals share transactions (group commit)", async () => {
     const n = startNode(new LocalNetwork(), 1, { autoInit: true });
     await leaderOf([n]);
