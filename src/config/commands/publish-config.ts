@@ -37,14 +37,29 @@ export function writeFormal(db: Database, deps: CommandDeps, p: PublishPayload):
   const t = deps.tables(db);
   const before = t.findConfig(p);
   if (before && p.casMd5 !== undefined && before.md5 !== p.casMd5) throw conflict(CAS_FAILED_MESSAGE, RESOURCE_CONFLICT);
-  const attrs = { type: p.type, desc: p.desc, appName: p.appName, configTags: p.configTags };
+  // Object literals rather than spreads: this runs for every publish.
   if (before) {
-    const after: ConfigRecord = { ...before, ...attrs, content: p.content, md5: p.md5, modifiedAt: p.at, srcUser: p.srcUser, srcIp: p.srcIp };
+    const after: ConfigRecord = {
+      id: before.id,
+      namespace: before.namespace,
+      group: before.group,
+      dataId: before.dataId,
+      type: p.type,
+      desc: p.desc,
+      appName: p.appName,
+      configTags: p.configTags,
+      content: p.content,
+      md5: p.md5,
+      createdAt: before.createdAt,
+      modifiedAt: p.at,
+      srcUser: p.srcUser,
+      srcIp: p.srcIp,
+    };
     t.updateConfig(after, formalHistory(before, "U", p));
     return { before, after };
   }
   const id = t.nextId("config_id");
-  const after: ConfigRecord = { id, namespace: p.namespace, group: p.group, dataId: p.dataId, ...attrs, content: p.content, md5: p.md5, createdAt: p.at, modifiedAt: p.at, srcUser: p.srcUser, srcIp: p.srcIp };
+  const after: ConfigRecord = { id, namespace: p.namespace, group: p.group, dataId: p.dataId, type: p.type, desc: p.desc, appName: p.appName, configTags: p.configTags, content: p.content, md5: p.md5, createdAt: p.at, modifiedAt: p.at, srcUser: p.srcUser, srcIp: p.srcIp };
   t.insertConfig(after);
   t.history.append(formalHistory(after, "I", p));
   return { before, after };
