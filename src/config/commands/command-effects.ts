@@ -21,14 +21,12 @@ export interface CommandDeps extends CommandEffects {
   tables(db: import("bun:sqlite").Database): ConfigTables;
 }
 
-/** Nacos keeps config history for 30 days (nacos.config.retention.days). */
 /** When and by whom a command was proposed: chosen by the proposer, stored in history rows. */
 export interface CommandOrigin {
   at: number;
   srcUser: string;
   srcIp: string;
 }
-
 
 /** Attributes as JSON for a history row's ext_info, empty ones left out (a loop, not Object.entries: once per publish). */
 export function extInfoOf(fields: Record<string, string | undefined>): string {
