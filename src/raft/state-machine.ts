@@ -1,7 +1,8 @@
 // The replicated state machine: domains register typed commands; the Raft driver applies committed
 // entries in batches. Applied rows and the applied index always commit together, so a restart never
-// re-applies and never skips. Each command runs inside a savepoint: a command that throws a
-// DomainError (a failed CAS, a name taken) rolls back only its own writes, on every node alike.
+// re-applies and never skips. A command that throws a DomainError (a failed CAS, a name taken) rolls
+// back only its own writes, on every node alike: a batch runs without a savepoint per command, and if
+// one throws, again with them.
 //
 // The state database is not the durable record of a write: the Raft log (its own file) is, and an
 // entry is applied only once it is durable there. So applied batches share one open transaction that
@@ -15,7 +16,7 @@ import { asDomainError, DomainError } from "../errors.ts";
 export interface ApplyContext {
   index: number;
   term: number;
-  /** Runs after the batch's transaction committed: update caches, notify listeners. */
+  /** Runs once the whole batch is applied (not on a batch that failed): update caches, notify listeners. */
   afterCommit(effect: () => void): void;
 }
 
@@ -52,6 +53,13 @@ export function decodeCommand(data: Uint8Array): Command {
   return { type, payload };
 }
 
+/** A committed entry to apply; data null for an entry without a command (a leader's no-op). */
+export interface BatchEntry {
+  index: number;
+  term: number;
+  data: Uint8Array | null;
+}
+
 /** What applying a batch's entries produced; kept only if the run completes. */
 interface BatchRun {
   outcomes: Map<number, ApplyOutcome>;
@@ -78,8 +86,13 @@ export class StateMachine {
   private readonly recordApplied: Statement;
   private readonly begin: Statement;
   private readonly commit: Statement;
+  private readonly batchInSavepoint: (entries: BatchEntry[], before?: () => void) => BatchRun;
+  private readonly unguardedInSavepoint: (entries: BatchEntry[]) => BatchRun;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private walFd: number | undefined;
+  private flushFailed: (err: Error) => void = (err) => {
+    throw err;
+  };
 
   constructor(readonly db: Database) {
     this.appliedCache = this.readApplied();
@@ -89,6 +102,9 @@ export class StateMachine {
     this.recordApplied = db.prepare("UPDATE sm_applied SET applied_index = ?, applied_term = ? WHERE id = 1");
     this.begin = db.prepare("BEGIN IMMEDIATE");
     this.commit = db.prepare("COMMIT");
+    // Wrapped once: inside the open transaction each call runs in a savepoint of its own.
+    this.batchInSavepoint = db.transaction((entries: BatchEntry[], before?: () => void) => this.runBatch(entries, before));
+    this.unguardedInSavepoint = db.transaction((entries: BatchEntry[]) => this.runEntries(entries, false));
   }
 
   register<P, R>(type: string, handler: CommandHandler<P, R>): void {
@@ -124,34 +140,37 @@ export class StateMachine {
    * write there). A failure outside a command undoes the whole batch and is rethrown. Entries with no
    * data (leader no-ops) or below the applied index are skipped.
    */
-  applyBatch(entries: { index: number; term: number; data: Uint8Array | null }[], before?: () => void): Map<number, ApplyOutcome> {
-    let run: BatchRun | undefined;
+  applyBatch(entries: BatchEntry[], before?: () => void): Map<number, ApplyOutcome> {
+    let run: BatchRun;
     this.openTransaction();
     try {
-      this.db.transaction(() => {
-        before?.();
-        // Commands rarely refuse, so the batch first runs without a savepoint per command (two
-        // statements each); if one throws, the batch's writes are undone and it runs again guarded.
-        try {
-          run = this.db.transaction(() => this.runEntries(entries, false))();
-        } catch (err) {
-          if (!(err instanceof RefusedUnguarded)) throw err;
-          run = this.runEntries(entries, true);
-        }
-        if (run.last !== this.appliedCache) {
-          this.recordApplied.run(run.last.index, run.last.term);
-        }
-      })();
+      run = this.batchInSavepoint(entries, before);
     } finally {
       // Effects wait for the batch; these run even when it threw.
       for (const listener of this.batchEndListeners) listener();
     }
-    this.appliedCache = run!.last;
-    for (const effect of run!.effects) effect();
-    return run!.outcomes;
+    this.appliedCache = run.last;
+    for (const effect of run.effects) effect();
+    return run.outcomes;
   }
 
-  private runEntries(entries: { index: number; term: number; data: Uint8Array | null }[], guarded: boolean): BatchRun {
+  /** The batch inside a savepoint of the open transaction (a failure undoes the batch alone). */
+  private runBatch(entries: BatchEntry[], before?: () => void): BatchRun {
+    before?.();
+    // Commands rarely refuse, so the batch first runs without a savepoint per command (two
+    // statements each); if one throws, the batch's writes are undone and it runs again guarded.
+    let run: BatchRun;
+    try {
+      run = this.unguardedInSavepoint(entries);
+    } catch (err) {
+      if (!(err instanceof RefusedUnguarded)) throw err;
+      run = this.runEntries(entries, true);
+    }
+    if (run.last !== this.appliedCache) this.recordApplied.run(run.last.index, run.last.term);
+    return run;
+  }
+
+  private runEntries(entries: BatchEntry[], guarded: boolean): BatchRun {
     const run: BatchRun = { outcomes: new Map(), effects: [], last: this.appliedCache };
     for (const entry of entries) {
       if (entry.index <= run.last.index) continue;
@@ -195,14 +214,25 @@ export class StateMachine {
     fdatasyncSync(this.walFd);
   }
 
+  /** Who hears when the timed commit fails (the disk refused it): the driver stops the node. */
+  onFlushFailure(handler: (err: Error) => void): void {
+    this.flushFailed = handler;
+  }
+
   private openTransaction(): void {
     if (this.db.inTransaction) return;
     this.begin.run();
-    this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
+    this.flushTimer = setTimeout(() => {
+      try {
+        this.flush();
+      } catch (err) {
+        this.flushFailed(err as Error);
+      }
+    }, FLUSH_MS);
   }
 
   /** Unguarded (no savepoint), a command that throws aborts the run with RefusedUnguarded. */
-  private applyOne(entry: { index: number; term: number; data: Uint8Array | null }, effects: (() => void)[], guarded: boolean): ApplyOutcome {
+  private applyOne(entry: BatchEntry, effects: (() => void)[], guarded: boolean): ApplyOutcome {
     let command: Command;
     try {
       command = decodeCommand(entry.data!);

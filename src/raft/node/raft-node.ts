@@ -119,6 +119,9 @@ export class RaftNode implements Proposer, RaftInbound {
     this.sm = options.stateMachine;
     this.transport = options.transport;
     this.sm.registerTables(CLUSTER_MEMBER_TABLE);
+    this.sm.onFlushFailure((err) => this.fatalOnFailure("cannot commit the applied state", () => {
+      throw err;
+    }));
     this.raftLog = new SqliteRaftLog(this.raftDb, this.db);
     this.waiters = new AppliedWaiters(() => this.sm.applied.index);
     const core = () => this.core;
