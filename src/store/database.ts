@@ -14,7 +14,7 @@
 // copy or a second connection waits instead of failing at once; a new database is created without
 // per-step fsyncs (see createSchema), then made durable once.
 import { Database } from "bun:sqlite";
-import { close, fsync, mkdirSync, openSync, statSync } from "node:fs";
+import { close, closeSync, fsync, fsyncSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { applyMigrations, hasTable, RAFT_LOG_MIGRATIONS } from "./migrations.ts";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.ts";
@@ -60,7 +60,11 @@ export function openStore(dir: string, log: StoreLog = quiet): Store {
     const state = openDatabase(join(dir, DATABASE_FILE), opened);
     const raft = openDatabase(join(dir, RAFT_LOG_FILE), opened, RAFT_LOG_MIGRATIONS);
     // Before the migration that drops them from rnacos.db: an older data dir's log moves to raft.db.
-    if (!state.fresh && hasTable(state.db, "raft_state")) moveRaftLog(state.db, raft.db);
+    if (!state.fresh && hasTable(state.db, "raft_state")) {
+      moveRaftLog(state.db, raft.db);
+      // raft.db must be on disk, file and name, before rnacos.db forgets the log.
+      for (const path of [raft.path, dir]) fsyncPathSync(path);
+    }
     const migrated = [...state.migrated, ...(state.fresh ? [] : applyMigrations(state.db))];
     state.db.run("PRAGMA synchronous = NORMAL");
     const durable = Promise.all([state.durable, raft.durable]).then(() => (state.fresh || raft.fresh ? fsyncPath(dir) : undefined));
@@ -172,6 +176,15 @@ function createSchema(db: Database, migrations?: Parameters<typeof applyMigratio
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = OFF");
   return applyMigrations(db, migrations);
+}
+
+function fsyncPathSync(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function fsyncPath(path: string): Promise<void> {
