@@ -397,6 +397,9 @@ export class RaftNode implements Proposer, RaftInbound {
         committed.map((e) => ({ index: e.index, term: e.term, data: e.type === "normal" ? e.data : null })),
         conf.length > 0 ? () => conf.forEach((e) => this.members.applyEntry(e)) : undefined,
       );
+      // A new membership is durable before anything is committed under it: a restart must not find
+      // the old one and count a quorum the cluster no longer has.
+      if (conf.length > 0) this.sm.flush(true);
     });
     this.raftLog.setApplied(this.sm.applied);
     for (const e of conf) outcomes.set(e.index, { ok: true, value: null });

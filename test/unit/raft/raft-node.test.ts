@@ -1,7 +1,8 @@
 // The driver over real SQLite files, several nodes in one process on an in-memory network.
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { openStore, type Store } from "../../../src/store/database.ts";
+import { Database } from "bun:sqlite";
+import { DATABASE_FILE, openStore, type Store } from "../../../src/store/database.ts";
 import { StateMachine } from "../../../src/raft/state-machine.ts";
 import { RaftNode } from "../../../src/raft/node/raft-node.ts";
 import { LocalNetwork } from "../../../src/raft/node/local-transport.ts";
@@ -173,6 +174,17 @@ describe("three nodes", () => {
     for (const n of nodes) {
       await waitFor(`node ${n.id} applied`, () => (n.get("from2") === "3" ? true : undefined));
       expect([n.get("from0"), n.get("from1"), n.get("from2")]).toEqual(["1", "2", "3"]);
+    }
+  });
+
+  test("a membership change is committed to the state as it is applied, not with the next timed commit", async () => {
+    const { nodes } = await cluster();
+    const other = new Database(join(nodes[0]!.dir, DATABASE_FILE), { readonly: true });
+    try {
+      const committed = JSON.parse((other.query("SELECT conf FROM sm_applied").get() as { conf: string }).conf) as { voters: number[] };
+      expect(committed.voters.sort()).toEqual([1, 2, 3]);
+    } finally {
+      other.close();
     }
   });
 
