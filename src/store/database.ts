@@ -16,7 +16,7 @@
 import { Database } from "bun:sqlite";
 import { close, closeSync, fsync, fsyncSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { applyMigrations, hasTable, RAFT_LOG_MIGRATIONS } from "./migrations.ts";
+import { applyMigrations, hasTable, RAFT_LOG_MIGRATIONS, type Migration } from "./migrations.ts";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.ts";
 import { startCheckpointer } from "./checkpointer.ts";
 import { WalSync } from "./wal-sync.ts";
@@ -119,7 +119,7 @@ interface OpenedDatabase {
   durable: Promise<void>;
 }
 
-function openDatabase(path: string, opened: Database[], migrations?: Parameters<typeof applyMigrations>[1]): OpenedDatabase {
+function openDatabase(path: string, opened: Database[], migrations?: Migration[]): OpenedDatabase {
   const fresh = isEmptyOrMissing(path);
   const db = new Database(path, { create: true, strict: true });
   opened.push(db);
@@ -137,18 +137,25 @@ function openDatabase(path: string, opened: Database[], migrations?: Parameters<
  */
 function moveRaftLog(state: Database, raft: Database): void {
   const rows = state.query("SELECT idx, term, kind, data FROM raft_log ORDER BY idx").all() as { idx: number; term: number; kind: number; data: Uint8Array }[];
-  const hs = state.query("SELECT term, vote, commit_index, snap_index, snap_term, snap_conf FROM raft_state WHERE id = 1").get() as Record<string, number | string>;
+  const hs = state.query("SELECT term, vote, commit_index, snap_index, snap_term, snap_conf FROM raft_state WHERE id = 1").get() as {
+    term: number;
+    vote: number;
+    commit_index: number;
+    snap_index: number;
+    snap_term: number;
+    snap_conf: string;
+  };
   raft.transaction(() => {
     raft.run("DELETE FROM raft_log");
     const insert = raft.query("INSERT INTO raft_log (idx, term, kind, data) VALUES (?, ?, ?, ?)");
     for (const r of rows) insert.run(r.idx, r.term, r.kind, r.data);
     raft.run("UPDATE raft_state SET term = ?, vote = ?, commit_index = ?, snap_index = ?, snap_term = ?, snap_conf = ? WHERE id = 1", [
-      hs.term!,
-      hs.vote!,
-      hs.commit_index!,
-      hs.snap_index!,
-      hs.snap_term!,
-      hs.snap_conf!,
+      hs.term,
+      hs.vote,
+      hs.commit_index,
+      hs.snap_index,
+      hs.snap_term,
+      hs.snap_conf,
     ]);
   }).immediate();
 }
@@ -172,7 +179,7 @@ function isEmptyOrMissing(path: string): boolean {
  * schema is durable. A power loss before that leaves a database whose WAL lacks the schema
  * transaction, which the next start migrates like any older database.
  */
-function createSchema(db: Database, migrations?: Parameters<typeof applyMigrations>[1]): number[] {
+function createSchema(db: Database, migrations?: Migration[]): number[] {
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = OFF");
   return applyMigrations(db, migrations);

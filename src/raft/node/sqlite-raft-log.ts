@@ -58,12 +58,12 @@ export class SqliteRaftLog extends MemoryStorage {
     // The state is ahead of the log only when a start stopped between writing the two files (a
     // snapshot install or the founding of a cluster write the state first): the state then is the
     // snapshot, and the log resumes from it.
-    const ours = applied.i <= this.lastIndex() ? this.termOrZero(applied.i) : 0;
-    if (applied.i > row.snap_index && ours !== applied.t) {
+    if (applied.i > row.snap_index && this.termOrZero(applied.i) !== applied.t) {
       db.transaction(() => this.applySnapshot({ index: applied.i, term: applied.t, conf })).immediate();
     }
   }
 
+  /** The entry's term, or 0 when the log does not hold it. */
   private termOrZero(index: number): number {
     try {
       return this.term(index);
