@@ -1,6 +1,6 @@
 // Where a key's history head lives (its config_info row while the config exists, else
 // config_history_head) as configs are created, updated, removed and created again, with gray rows,
-// trimming, migration 12 and a snapshot install; see src/config/store/history-table.ts.
+// trimming, migrations 12 and 13 and a snapshot install; see src/config/store/history-table.ts.
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -243,6 +243,36 @@ describe("migration 12", () => {
     applyMigrations(migrated, MIGRATIONS.filter((m) => m.version <= 11));
     applyMigrations(migrated);
     expect(columns(migrated)).toEqual(columns(fresh));
+  });
+});
+
+describe("migration 13", () => {
+  test("rebuilds config_history with the same rows, columns and index, and still refuses a bad op or publish type", () => {
+    const columns = (db: Database) => db.query("SELECT name, type, pk FROM pragma_table_info('config_history') ORDER BY cid").all();
+    const db = new Database(":memory:", { strict: true });
+    applyMigrations(db, MIGRATIONS.filter((m) => m.version <= 12));
+    const insert = db.query(
+      `INSERT INTO config_history (nid, prev_nid, config_id, namespace, group_name, data_id, app_name, content, md5, op_type, publish_type, gray_name, ext_info, src_user, src_ip, created_at, modified_at)
+       VALUES (?, ?, 1, ?, ?, ?, '', ?, '', ?, ?, '', '{}', '', '', ?, ?)`,
+    );
+    insert.run(7, 0, ...args(K), "v1", "I", "formal", 10, 10);
+    insert.run(9, 7, ...args(K), "v1", "U", "gray", 11, 12);
+    const before = db.query("SELECT * FROM config_history ORDER BY nid").all();
+    const columnsBefore = columns(db);
+
+    applyMigrations(db);
+    expect(db.query("SELECT * FROM config_history ORDER BY nid").all()).toEqual(before);
+    expect(columns(db)).toEqual(columnsBefore);
+    expect(db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'config_history' ORDER BY name").all()).toEqual([
+      { name: "config_history_by_time" },
+    ]);
+    expect(() => insert.run(10, 9, ...args(K), "v2", "X", "formal", 12, 12)).toThrow(/CHECK constraint failed/);
+    expect(() => insert.run(10, 9, ...args(K), "v2", "U", "beta", 12, 12)).toThrow(/CHECK constraint failed/);
+    insert.run(10, 9, ...args(K), "v2", "D", "formal", 12, 12);
+
+    const fresh = new Database(":memory:");
+    applyMigrations(fresh);
+    expect(columns(fresh)).toEqual(columnsBefore);
   });
 });
 
