@@ -146,8 +146,9 @@ function moveRaftLog(state: Database, raft: Database): void {
     snap_conf: string;
   };
   raft.transaction(() => {
-    raft.run("DELETE FROM raft_log");
-    const insert = raft.query("INSERT INTO raft_log (idx, term, kind, data) VALUES (?, ?, ?, ?)");
+    raft.run("DELETE FROM raft_log_0");
+    raft.run("DELETE FROM raft_log_1");
+    const insert = raft.query("INSERT INTO raft_log_0 (idx, term, kind, data) VALUES (?, ?, ?, ?)");
     for (const r of rows) insert.run(r.idx, r.term, r.kind, r.data);
     raft.run("UPDATE raft_state SET term = ?, vote = ?, commit_index = ?, snap_index = ?, snap_term = ?, snap_conf = ? WHERE id = 1", [
       hs.term,

@@ -154,6 +154,12 @@ export const RAFT_LOG_MIGRATIONS: Migration[] = [
            snap_index INTEGER NOT NULL, snap_term INTEGER NOT NULL, snap_conf TEXT NOT NULL) STRICT;
          INSERT INTO raft_state VALUES (1, 0, 0, 0, 0, 0, '{"voters":[],"learners":[]}');`,
   },
+  {
+    version: 2,
+    name: "raft log in two segments (a compaction empties one whole)",
+    up: `ALTER TABLE raft_log RENAME TO raft_log_0;
+         CREATE TABLE raft_log_1 (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL, kind INTEGER NOT NULL, data BLOB NOT NULL) STRICT;`,
+  },
 ];
 
 export function hasTable(db: Database, name: string): boolean {

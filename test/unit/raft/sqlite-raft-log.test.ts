@@ -61,3 +61,88 @@ test("a log that starts past the applied state (rnacos.db replaced on its own) s
   expect(() => new SqliteRaftLog(s.raftDb, s.db)).toThrow("restore both files of the data dir together");
   s.close();
 });
+
+// ---- the two segments on disk (see sqlite-raft-log.ts) ----
+
+const entry = (index: number, term: number) => ({ index, term, type: "normal" as const, data: new Uint8Array([index % 256, term]) });
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
+const rowsIn = (s: ReturnType<typeof store>, table: string) =>
+  (s.raftDb.query(`SELECT idx FROM ${table} ORDER BY idx`).all() as { idx: number }[]).map((r) => r.idx);
+
+/** Records `index` as applied in the state (as the state machine would), so a reopen accepts a compaction to it. */
+function applyTo(s: ReturnType<typeof store>, log: SqliteRaftLog, index: number): void {
+  const term = log.term(index);
+  s.db.run("UPDATE sm_applied SET applied_index = ?, applied_term = ? WHERE id = 1", [index, term]);
+  log.setApplied({ index, term });
+}
+
+test("a compaction empties the other segment whole once all of it may go, and appends move to it", () => {
+  const s = store();
+  const log = new SqliteRaftLog(s.raftDb, s.db);
+  const write = (fn: () => void) => s.raftDb.transaction(fn).immediate();
+  write(() => log.append(range(1, 100).map((i) => entry(i, 1))));
+  applyTo(s, log, 100);
+  write(() => log.compactTo(50, conf)); // the other segment is empty: it becomes the active one
+  write(() => log.append(range(101, 200).map((i) => entry(i, 1))));
+  expect([rowsIn(s, "raft_log_0").length, rowsIn(s, "raft_log_1")]).toEqual([100, range(101, 200)]);
+  applyTo(s, log, 200);
+  write(() => log.compactTo(150, conf)); // all of raft_log_0 (1..100) is at or below 150: emptied
+  expect([rowsIn(s, "raft_log_0"), rowsIn(s, "raft_log_1").length]).toEqual([[], 100]);
+  write(() => log.append(range(201, 210).map((i) => entry(i, 1))));
+  expect(rowsIn(s, "raft_log_0")).toEqual(range(201, 210));
+  // 101..150 stay on disk until their segment goes; a reopen starts after the snapshot point
+  const again = new SqliteRaftLog(s.raftDb, s.db);
+  expect([again.firstIndex(), again.lastIndex()]).toEqual([151, 210]);
+  expect(again.entries(151, 211)).toEqual(range(151, 210).map((i) => entry(i, 1)));
+  s.close();
+});
+
+test("appends, overwrites, compactions and reopens in any order keep the log a model log keeps", () => {
+  let seed = 20261127;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const s = store();
+  let log = new SqliteRaftLog(s.raftDb, s.db);
+  const write = (fn: () => void) => s.raftDb.transaction(fn).immediate();
+  let model: { index: number; term: number; type: "normal"; data: Uint8Array }[] = []; // entries after the snapshot point
+  let snap = 0;
+  let applied = 0;
+  let term = 1;
+  for (let step = 0; step < 600; step++) {
+    const last = snap + model.length;
+    const op = random(10);
+    if (op < 4) {
+      const added = range(last + 1, last + 1 + random(40)).map((i) => entry(i, term));
+      write(() => log.append(added));
+      model.push(...added);
+    } else if (op < 5 && last > applied) {
+      // a new leader overwrites an uncommitted suffix
+      term++;
+      const from = applied + 1 + random(last - applied);
+      const added = range(from, from + random(20)).map((i) => entry(i, term));
+      write(() => log.append(added));
+      model = [...model.slice(0, from - snap - 1), ...added];
+    } else if (op < 7 && last > applied) {
+      applied += 1 + random(last - applied);
+      applyTo(s, log, applied);
+    } else if (op < 9 && applied > snap) {
+      const to = snap + 1 + random(applied - snap);
+      write(() => log.compactTo(to, conf));
+      model = model.slice(to - snap);
+      snap = to;
+    } else {
+      log = new SqliteRaftLog(s.raftDb, s.db);
+    }
+    expect([log.firstIndex(), log.lastIndex()]).toEqual([snap + 1, snap + model.length]);
+  }
+  for (const reopened of [log, new SqliteRaftLog(s.raftDb, s.db)]) {
+    expect(reopened.entries(snap + 1, snap + model.length + 1)).toEqual(model);
+  }
+  // nothing on disk above the snapshot point that the log does not hold, and no index twice
+  const onDisk = [...rowsIn(s, "raft_log_0"), ...rowsIn(s, "raft_log_1")];
+  expect(new Set(onDisk).size).toBe(onDisk.length);
+  expect(onDisk.filter((i) => i > snap).sort((a, b) => a - b)).toEqual(model.map((e) => e.index));
+  s.close();
+});

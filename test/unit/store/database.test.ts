@@ -3,7 +3,8 @@ import { expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DATABASE_FILE, openStore } from "../../../src/store/database.ts";
+import { DATABASE_FILE, openStore, RAFT_LOG_FILE } from "../../../src/store/database.ts";
+import { SqliteRaftLog } from "../../../src/raft/node/sqlite-raft-log.ts";
 import { applyMigrations, hasTable, MIGRATIONS } from "../../../src/store/migrations.ts";
 import { tempDir } from "../../helpers/server.ts";
 
@@ -25,7 +26,7 @@ test("a new data dir gets every migration, WAL, the state at synchronous=NORMAL 
   expect(settings(first.db)).toEqual({ journal: "wal", synchronous: 1, foreignKeys: 1 });
   expect(settings(first.raftDb)).toEqual({ journal: "wal", synchronous: 2, foreignKeys: 1 });
   expect(hasTable(first.db, "raft_log")).toBe(false);
-  expect(hasTable(first.raftDb, "raft_log")).toBe(true);
+  expect(hasTable(first.raftDb, "raft_log_0")).toBe(true);
   first.db.run("UPDATE sm_applied SET applied_index = 7 WHERE id = 1");
   first.raftDb.run("UPDATE raft_state SET term = 3 WHERE id = 1");
   first.close();
@@ -64,7 +65,26 @@ test("a data dir from before raft.db: its log and hard state move to raft.db, th
     snap_term: 3,
     snap_conf: '{"voters":[1],"learners":[]}',
   });
-  expect(store.raftDb.query("SELECT idx, data FROM raft_log ORDER BY idx").all()).toEqual([6, 7, 8, 9].map((i) => ({ idx: i, data: new Uint8Array([i]) })));
+  expect(store.raftDb.query("SELECT idx, data FROM raft_log_0 ORDER BY idx").all()).toEqual([6, 7, 8, 9].map((i) => ({ idx: i, data: new Uint8Array([i]) })));
+  store.close();
+});
+
+test("a raft.db from before the log segments: its log becomes the first segment and loads as before", () => {
+  const dir = join(tempDir("store-"), "data");
+  const first = openStore(dir);
+  first.db.run("UPDATE sm_applied SET applied_index = 3, applied_term = 2 WHERE id = 1");
+  first.close();
+  const raft = new Database(join(dir, RAFT_LOG_FILE), { strict: true });
+  raft.run("DROP TABLE raft_log_1; ALTER TABLE raft_log_0 RENAME TO raft_log; DELETE FROM schema_version WHERE version = 2");
+  for (let i = 2; i <= 5; i++) raft.run("INSERT INTO raft_log (idx, term, kind, data) VALUES (?, 2, 0, ?)", [i, new Uint8Array([i])]);
+  raft.run("UPDATE raft_state SET term = 2, snap_index = 1, snap_term = 1 WHERE id = 1");
+  raft.close();
+
+  const store = openStore(dir);
+  expect(hasTable(store.raftDb, "raft_log")).toBe(false);
+  expect(store.raftDb.query("SELECT idx FROM raft_log_0 ORDER BY idx").all()).toEqual([2, 3, 4, 5].map((idx) => ({ idx })));
+  const log = new SqliteRaftLog(store.raftDb, store.db);
+  expect([log.firstIndex(), log.lastIndex(), log.term(5)]).toEqual([2, 5, 2]);
   store.close();
 });
 
