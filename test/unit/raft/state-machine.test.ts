@@ -135,3 +135,52 @@ describe("applied batches share one open transaction", () => {
     t.close();
   });
 });
+
+describe("a command this node proposed (StateMachine.encode)", () => {
+  function withEcho(flatPayload: boolean) {
+    const db = new Database(":memory:", { strict: true });
+    applyMigrations(db);
+    const sm = new StateMachine(db);
+    const got: unknown[] = [];
+    sm.register<unknown, null>("echo", {
+      flatPayload,
+      apply(_tx, p) {
+        got.push(p);
+        return null;
+      },
+    });
+    return { sm, got };
+  }
+
+  test("a flat payload is applied as the object proposed; the same bytes elsewhere are parsed to an equal one", () => {
+    const { sm, got } = withEcho(true);
+    const payload = { k: "a", n: 1.5, b: true, z: null, absent: undefined };
+    const data = sm.encode({ type: "echo", payload });
+    sm.applyBatch([
+      { index: 1, term: 1, data },
+      { index: 2, term: 1, data: data.slice() }, // a follower's copy, or one read back from disk
+    ]);
+    expect(got[0]).toBe(payload);
+    expect(got[1]).not.toBe(payload);
+    expect(got[1]).toEqual(payload);
+  });
+
+  test("a payload JSON would change, or a handler that does not declare flat payloads, is parsed", () => {
+    const flat = withEcho(true);
+    const nested = { k: "a", inner: { v: 1 } };
+    const notFinite = { n: Number.NaN };
+    flat.sm.applyBatch([
+      { index: 1, term: 1, data: flat.sm.encode({ type: "echo", payload: nested }) },
+      { index: 2, term: 1, data: flat.sm.encode({ type: "echo", payload: notFinite }) },
+    ]);
+    expect(flat.got[0]).not.toBe(nested);
+    expect(flat.got[0]).toEqual(nested);
+    expect(flat.got[1]).toEqual({ n: null });
+
+    const declared = withEcho(false);
+    const payload = { k: "a" };
+    declared.sm.applyBatch([{ index: 1, term: 1, data: declared.sm.encode({ type: "echo", payload }) }]);
+    expect(declared.got[0]).not.toBe(payload);
+    expect(declared.got[0]).toEqual(payload);
+  });
+});
