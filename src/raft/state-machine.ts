@@ -137,6 +137,13 @@ export class StateMachine {
     return data;
   }
 
+  /** The command this node proposed with these bytes, once: the log keeps the bytes, not the object. */
+  private ownCommand(data: Uint8Array): Command | undefined {
+    const own = this.proposed.get(data);
+    if (own) this.proposed.delete(data);
+    return own;
+  }
+
   register<P, R>(type: string, handler: CommandHandler<P, R>): void {
     if (this.handlers.has(type)) throw new Error(`command ${type} is registered twice`);
     this.handlers.set(type, handler);
@@ -265,7 +272,7 @@ export class StateMachine {
   private applyOne(entry: BatchEntry, effects: (() => void)[], guarded: boolean): ApplyOutcome {
     let command: Command;
     try {
-      command = this.proposed.get(entry.data!) ?? decodeCommand(entry.data!);
+      command = this.ownCommand(entry.data!) ?? decodeCommand(entry.data!);
     } catch {
       return { ok: false, error: new DomainError("internal", `entry ${entry.index} holds no readable command`) };
     }

@@ -79,7 +79,8 @@ export async function formParams(request: Request): Promise<Params> {
   const values = new Map<string, string>();
   if (q >= 0) addAll(values, url.slice(q + 1));
   const type = request.headers.get("content-type") ?? "";
-  if (request.body !== null && (type === "" || type.includes("application/x-www-form-urlencoded"))) addAll(values, await request.text());
+  // text() is "" without a body; asking for request.body first would build a stream for nothing.
+  if (type === "" || type.includes("application/x-www-form-urlencoded")) addAll(values, await request.text());
   return new Params(values);
 }
 
