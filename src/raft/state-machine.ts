@@ -26,12 +26,6 @@ export interface CommandHandler<P, R> {
    * (time, ids) travels in the payload, chosen by the proposer. Throw a DomainError to refuse.
    */
   apply(db: Database, payload: P, ctx: ApplyContext): R;
-  /**
-   * The payload is one flat object (strings, finite numbers, booleans, null; undefined for absent
-   * fields) that apply never changes: the node that proposed it may apply that very object instead
-   * of parsing its entry again, since parsing gives back an equal one (see StateMachine.encode).
-   */
-  flatPayload?: boolean;
 }
 
 export interface Command<P = unknown> {
@@ -52,17 +46,6 @@ const decoder = new TextDecoder();
 
 export function encodeCommand(command: Command): Uint8Array {
   return encoder.encode(JSON.stringify([command.type, command.payload]));
-}
-
-/** Whether JSON gives back an equal object: flat, only JSON's own scalar values. */
-function isFlat(payload: unknown): boolean {
-  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return false;
-  for (const k in payload) {
-    const v = (payload as Record<string, unknown>)[k];
-    const t = typeof v;
-    if (!(t === "string" || t === "boolean" || t === "undefined" || v === null || (t === "number" && Number.isFinite(v)))) return false;
-  }
-  return true;
 }
 
 export function decodeCommand(data: Uint8Array): Command {
@@ -92,8 +75,6 @@ const FLUSH_MS = 20;
 
 export class StateMachine {
   private readonly handlers = new Map<string, CommandHandler<any, any>>();
-  /** Commands this node proposed with a flat payload, by their entry's bytes (see encode). */
-  private readonly proposed = new WeakMap<Uint8Array, Command>();
   private readonly tables = new Set<string>(["sm_applied"]);
   private readonly restoreListeners: (() => void)[] = [];
   private readonly batchEndListeners: (() => void)[] = [];
@@ -124,24 +105,6 @@ export class StateMachine {
     // Wrapped once: inside the open transaction each call runs in a savepoint of its own.
     this.batchInSavepoint = db.transaction((entries: BatchEntry[], before?: () => void) => this.runBatch(entries, before));
     this.unguardedInSavepoint = db.transaction((entries: BatchEntry[]) => this.runEntries(entries, false));
-  }
-
-  /**
-   * The entry bytes of a command this node proposes. A flat payload (see CommandHandler.flatPayload)
-   * is remembered with its bytes, so that applying the entry here skips the parse (~0.5 µs of a
-   * publish); followers, and entries read back from disk, parse the bytes.
-   */
-  encode(command: Command): Uint8Array {
-    const data = encodeCommand(command);
-    if (this.handlers.get(command.type)?.flatPayload && isFlat(command.payload)) this.proposed.set(data, command);
-    return data;
-  }
-
-  /** The command this node proposed with these bytes, once: the log keeps the bytes, not the object. */
-  private ownCommand(data: Uint8Array): Command | undefined {
-    const own = this.proposed.get(data);
-    if (own) this.proposed.delete(data);
-    return own;
   }
 
   register<P, R>(type: string, handler: CommandHandler<P, R>): void {
@@ -272,7 +235,7 @@ export class StateMachine {
   private applyOne(entry: BatchEntry, effects: (() => void)[], guarded: boolean): ApplyOutcome {
     let command: Command;
     try {
-      command = this.ownCommand(entry.data!) ?? decodeCommand(entry.data!);
+      command = decodeCommand(entry.data!);
     } catch {
       return { ok: false, error: new DomainError("internal", `entry ${entry.index} holds no readable command`) };
     }

@@ -94,7 +94,6 @@ export function formalWritten(deps: CommandDeps, before: ConfigRecord | undefine
 
 export function publishConfigHandler(deps: CommandDeps): CommandHandler<PublishPayload, PublishResult> {
   return {
-    flatPayload: true,
     apply(db, p, ctx) {
       const { before, after } = writeFormal(db, deps, p);
       ctx.afterCommit(() => formalWritten(deps, before, after));

@@ -10,7 +10,7 @@ import { RawNode, type Ready } from "../core/raw-node.ts";
 import { NotLeaderError, ProposalDroppedError } from "../core/errors.ts";
 import { NONE, type ConfState, type Entry, type Message, type NodeId, type SoftState } from "../core/types.ts";
 import type { Status } from "../core/raft.ts";
-import type { ApplyOutcome, StateMachine } from "../state-machine.ts";
+import { encodeCommand, type ApplyOutcome, type StateMachine } from "../state-machine.ts";
 import type { Proposer } from "../proposer.ts";
 import { PendingProposals } from "./pending-proposals.ts";
 import { AppliedWaiters } from "./waiters.ts";
@@ -539,7 +539,7 @@ export class RaftNode implements Proposer, RaftInbound {
   // ---------------------------------------------------------------- Proposer
 
   async propose<R>(type: string, payload: unknown): Promise<R> {
-    const data = this.sm.encode({ type, payload });
+    const data = encodeCommand({ type, payload });
     const deadline = Date.now() + this.opts.proposalTimeoutMs;
     for (;;) {
       const remaining = deadline - Date.now();
