@@ -68,7 +68,8 @@ export class SqliteRaftLog extends MemoryStorage {
       if (r.idx !== row.snap_index + 1 + k) throw new Error(`raft log has a gap before index ${r.idx}; the data dir is damaged`);
     });
     super.append(rows.map((r) => ({ index: r.idx, term: r.term, type: TYPE[r.kind]!, data: r.data })));
-    this.insert = [0, 1].map((k) => db.prepare(`INSERT OR REPLACE INTO ${SEGMENTS[k]!} (idx, term, kind, data) VALUES (?, ?, ?, ?)`)) as [Statement, Statement];
+    const insertInto = (table: string) => db.prepare(`INSERT OR REPLACE INTO ${table} (idx, term, kind, data) VALUES (?, ?, ?, ?)`);
+    this.insert = [insertInto(SEGMENTS[0]), insertInto(SEGMENTS[1])];
     this.writeConf = stateDb.prepare("UPDATE sm_applied SET conf = ? WHERE id = 1");
     // The state is ahead of the log only when a start stopped between writing the two files (a
     // snapshot install or the founding of a cluster write the state first): the state then is the
