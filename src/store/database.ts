@@ -16,7 +16,7 @@
 import { Database } from "bun:sqlite";
 import { close, closeSync, fsync, fsyncSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { applyMigrations, hasTable, RAFT_LOG_MIGRATIONS, type Migration } from "./migrations.ts";
+import { applyMigrations, hasTable, RAFT_LOG_MIGRATIONS, RAFT_LOG_SEGMENTS, type Migration, type RaftStateRow } from "./migrations.ts";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.ts";
 import { startCheckpointer } from "./checkpointer.ts";
 import { WalSync } from "./wal-sync.ts";
@@ -137,18 +137,10 @@ function openDatabase(path: string, opened: Database[], migrations?: Migration[]
  */
 function moveRaftLog(state: Database, raft: Database): void {
   const rows = state.query("SELECT idx, term, kind, data FROM raft_log ORDER BY idx").all() as { idx: number; term: number; kind: number; data: Uint8Array }[];
-  const hs = state.query("SELECT term, vote, commit_index, snap_index, snap_term, snap_conf FROM raft_state WHERE id = 1").get() as {
-    term: number;
-    vote: number;
-    commit_index: number;
-    snap_index: number;
-    snap_term: number;
-    snap_conf: string;
-  };
+  const hs = state.query("SELECT term, vote, commit_index, snap_index, snap_term, snap_conf FROM raft_state WHERE id = 1").get() as RaftStateRow;
   raft.transaction(() => {
-    raft.run("DELETE FROM raft_log_0");
-    raft.run("DELETE FROM raft_log_1");
-    const insert = raft.query("INSERT INTO raft_log_0 (idx, term, kind, data) VALUES (?, ?, ?, ?)");
+    for (const table of RAFT_LOG_SEGMENTS) raft.run(`DELETE FROM ${table}`);
+    const insert = raft.query(`INSERT INTO ${RAFT_LOG_SEGMENTS[0]} (idx, term, kind, data) VALUES (?, ?, ?, ?)`);
     for (const r of rows) insert.run(r.idx, r.term, r.kind, r.data);
     raft.run("UPDATE raft_state SET term = ?, vote = ?, commit_index = ?, snap_index = ?, snap_term = ?, snap_conf = ? WHERE id = 1", [
       hs.term,

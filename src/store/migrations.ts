@@ -142,6 +142,19 @@ export const MIGRATIONS: Migration[] = [
   },
 ];
 
+/** The raft_state row of raft.db: hard state and snapshot position. */
+export interface RaftStateRow {
+  term: number;
+  vote: number;
+  commit_index: number;
+  snap_index: number;
+  snap_term: number;
+  snap_conf: string;
+}
+
+/** raft.db's log tables (migration 2): entries go to one, a compaction empties the other whole. */
+export const RAFT_LOG_SEGMENTS = ["raft_log_0", "raft_log_1"] as const;
+
 /** raft.db: the Raft log and hard state (snapshot position included), nothing replicated. */
 export const RAFT_LOG_MIGRATIONS: Migration[] = [
   {

@@ -12,22 +12,12 @@
 // point until their segment goes; loading skips them.
 import type { Database, Statement } from "bun:sqlite";
 import { MemoryStorage } from "../core/memory-storage.ts";
+import { RAFT_LOG_SEGMENTS as SEGMENTS, type RaftStateRow } from "../../store/migrations.ts";
 import type { InitialState } from "../core/storage.ts";
 import type { ConfState, Entry, EntryType, HardState, SnapshotMeta } from "../core/types.ts";
 
 const KIND: Record<EntryType, number> = { normal: 0, confChange: 1 };
 const TYPE: EntryType[] = ["normal", "confChange"];
-
-interface StateRow {
-  term: number;
-  vote: number;
-  commit_index: number;
-  snap_index: number;
-  snap_term: number;
-  snap_conf: string;
-}
-
-const SEGMENTS = ["raft_log_0", "raft_log_1"] as const;
 
 export class SqliteRaftLog extends MemoryStorage {
   /** The state machine's applied position, which is what a snapshot taken now would hold. */
@@ -44,7 +34,7 @@ export class SqliteRaftLog extends MemoryStorage {
     private readonly stateDb: Database,
   ) {
     super();
-    const row = db.query("SELECT * FROM raft_state WHERE id = 1").get() as StateRow;
+    const row = db.query("SELECT * FROM raft_state WHERE id = 1").get() as RaftStateRow;
     const applied = stateDb.query("SELECT applied_index AS i, applied_term AS t, conf FROM sm_applied WHERE id = 1").get() as { i: number; t: number; conf: string };
     if (applied.i < row.snap_index) {
       throw new Error(`raft.db starts at index ${row.snap_index} but rnacos.db was applied only to ${applied.i}; restore both files of the data dir together`);
